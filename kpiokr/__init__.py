@@ -1,0 +1,1 @@
+"""kpiokr: OKRs and KPIs computed from Jira issue history. Standard library only."""

@@ -1,0 +1,260 @@
+"""Issue histories: an issue's current state plus its changes, queryable as of any instant.
+
+An :class:`IssueHistory` is built from the state an issue is in now and the list of field changes
+that led there. Every field becomes a :class:`Timeline`, so the value of any field at any past
+instant is one binary search away. KPI calculators never look at "now": they ask for ``as_of``.
+"""
+
+from __future__ import annotations
+
+import enum
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class StatusCategory(enum.Enum):
+    """The three fixed categories every workflow status belongs to."""
+
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """A workflow status; ``id`` is stable across renames, ``name`` is what people read."""
+
+    id: str
+    name: str
+    category: StatusCategory
+
+
+@dataclass(frozen=True, slots=True)
+class IssueState:
+    """Every field of an issue that kpiokr reasons about, at one instant.
+
+    ``estimate`` is the board's estimation field (story points, or hours for time-based boards).
+    ``time_spent`` and ``original_estimate`` are in hours. ``numbers`` holds the numeric fields a
+    mapping reads for metric key results, by the mapping's name for them.
+    """
+
+    issue_type: str
+    status: Status
+    resolution: str | None = None
+    sprint_ids: frozenset[int] = frozenset()
+    estimate: float | None = None
+    due: date | None = None
+    priority: str | None = None
+    parent: str | None = None
+    labels: frozenset[str] = frozenset()
+    time_spent: float | None = None
+    original_estimate: float | None = None
+    numbers: Mapping[str, float | None] = field(default_factory=dict, hash=False)
+
+
+#: Field names a :class:`FieldChange` may carry: the attributes of :class:`IssueState`, or
+#: ``NUMBER_PREFIX + name`` for one entry of ``IssueState.numbers``.
+STATE_FIELDS: frozenset[str] = frozenset(f.name for f in fields(IssueState)) - {"numbers"}
+NUMBER_PREFIX = "number:"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field of one issue changing value at one instant (one changelog item)."""
+
+    at: datetime
+    field: str
+    old: object
+    new: object
+
+    def __post_init__(self) -> None:
+        if self.field not in STATE_FIELDS and not self.field.startswith(NUMBER_PREFIX):
+            raise ValueError(f"unknown issue field {self.field!r}")
+        if self.at.tzinfo is None:
+            raise ValueError("change instants must be timezone-aware")
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline(Generic[T]):
+    """A value over time: ``values[0]`` before ``times[0]``, ``values[i + 1]`` from ``times[i]`` on."""
+
+    times: tuple[datetime, ...]
+    values: tuple[T, ...]
+
+    def at(self, instant: datetime) -> T:
+        """The value in force at ``instant`` (a change at exactly ``instant`` has happened)."""
+        return self.values[bisect_right(self.times, instant)]
+
+    def intervals(self) -> Iterable[tuple[datetime | None, datetime | None, T]]:
+        """Yield ``(start, end, value)``; ``None`` stands for the open past or future."""
+        bounds: list[datetime | None] = [None, *self.times, None]
+        for index, value in enumerate(self.values):
+            yield bounds[index], bounds[index + 1], value
+
+
+@dataclass(frozen=True)
+class IssueHistory:
+    """An issue as it is now, plus its change log, answering questions about any instant."""
+
+    key: str
+    created: datetime
+    current: IssueState
+    changes: tuple[FieldChange, ...] = ()
+    is_subtask: bool = False
+    summary: str = ""
+    assignee: str | None = None
+    _timelines: dict[str, Timeline[object]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _changes_by_field: dict[str, list[FieldChange]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.created.tzinfo is None:
+            raise ValueError(f"{self.key}: creation instant must be timezone-aware")
+        ordered = tuple(sorted(self.changes, key=lambda change: change.at))
+        object.__setattr__(self, "changes", ordered)
+
+    def timeline(self, name: str) -> Timeline[object]:
+        """The timeline of one field (an :class:`IssueState` attribute or ``number:<name>``)."""
+        cached = self._timelines.get(name)
+        if cached is None:
+            if not self._changes_by_field and self.changes:
+                for change in self.changes:
+                    self._changes_by_field.setdefault(change.field, []).append(change)
+            changes = self._changes_by_field.get(name, ())
+            cached = _build_timeline(self._current_value(name), changes)
+            self._timelines[name] = cached
+        return cached
+
+    def _current_value(self, name: str) -> object:
+        if name.startswith(NUMBER_PREFIX):
+            return self.current.numbers.get(name.removeprefix(NUMBER_PREFIX))
+        return getattr(self.current, name)
+
+    def exists_at(self, instant: datetime) -> bool:
+        """True once the issue has been created."""
+        return instant >= self.created
+
+    def status_at(self, instant: datetime) -> Status:
+        """The workflow status at ``instant``."""
+        value = self.timeline("status").at(instant)
+        assert isinstance(value, Status)
+        return value
+
+    def estimate_at(self, instant: datetime) -> float | None:
+        """The board estimate at ``instant`` (``None`` when unestimated)."""
+        return _as_float(self.timeline("estimate").at(instant))
+
+    def sprints_at(self, instant: datetime) -> frozenset[int]:
+        """The ids of the sprints the issue belongs to at ``instant``."""
+        value = self.timeline("sprint_ids").at(instant)
+        return value if isinstance(value, frozenset) else frozenset()
+
+    def issue_type_at(self, instant: datetime) -> str:
+        """The issue type at ``instant`` (types can change: Task -> Bug)."""
+        return str(self.timeline("issue_type").at(instant))
+
+    def number_at(self, name: str, instant: datetime) -> float | None:
+        """A mapped numeric field at ``instant``."""
+        return _as_float(self.timeline(NUMBER_PREFIX + name).at(instant))
+
+    def state_at(self, instant: datetime) -> IssueState:
+        """Every field as it stood at ``instant``."""
+        values = {name: self.timeline(name).at(instant) for name in STATE_FIELDS}
+        numbers = {n: self.number_at(n, instant) for n in self._number_names()}
+        return replace(self.current, numbers=numbers, **values)  # type: ignore[arg-type]
+
+    def _number_names(self) -> set[str]:
+        names = set(self.current.numbers)
+        names.update(c.field.removeprefix(NUMBER_PREFIX) for c in self.changes if c.field.startswith(NUMBER_PREFIX))
+        return names
+
+    def status_intervals(self) -> Sequence[tuple[datetime, datetime | None, Status]]:
+        """``(start, end, status)`` from creation on; ``end`` is ``None`` for the current one."""
+        result: list[tuple[datetime, datetime | None, Status]] = []
+        for start, end, value in self.timeline("status").intervals():
+            assert isinstance(value, Status)
+            begin = self.created if start is None or start < self.created else start
+            if end is not None and end <= self.created:
+                continue
+            result.append((begin, end, value))
+        return result
+
+    def done_since(self, instant: datetime, done_status_ids: frozenset[str] | None = None) -> datetime | None:
+        """When the issue last entered done, if it is done at ``instant``; else ``None``.
+
+        Done means the DONE status category, or membership in ``done_status_ids`` when given (a
+        board's done column).
+        """
+        if not self.exists_at(instant):
+            return None
+        since: datetime | None = None
+        for start, _end, status in self.status_intervals():
+            if start > instant:
+                break
+            if done_status_ids is not None:
+                is_done = status.id in done_status_ids
+            else:
+                is_done = status.category is StatusCategory.DONE
+            since = (since or start) if is_done else None
+        return since
+
+    def resolved_since(self, instant: datetime) -> datetime | None:
+        """When the current resolution was set, if the issue is resolved at ``instant``."""
+        if not self.exists_at(instant):
+            return None
+        timeline = self.timeline("resolution")
+        index = bisect_right(timeline.times, instant)
+        if timeline.values[index] is None:
+            return None
+        while index > 0 and timeline.values[index - 1] is not None:
+            index -= 1
+        return self.created if index == 0 else max(timeline.times[index - 1], self.created)
+
+    def first_in_progress(self, instant: datetime) -> datetime | None:
+        """The first move into an in-progress status, at or before ``instant``."""
+        for start, _end, status in self.status_intervals():
+            if start > instant:
+                return None
+            if status.category is StatusCategory.IN_PROGRESS:
+                return start
+        return None
+
+
+def _build_timeline(current: object, changes: Sequence[FieldChange]) -> Timeline[object]:
+    if not changes:
+        return Timeline((), (current,))
+    values: list[object] = [changes[0].old]
+    values.extend(change.new for change in changes[:-1])
+    values.append(current)
+    return Timeline(tuple(c.at for c in changes), tuple(values))
+
+
+def _as_float(value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    raise TypeError(f"expected a number, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Sprint:
+    """A sprint of a board. ``completed`` is set once the sprint is closed."""
+
+    id: int
+    name: str
+    state: str
+    board_id: int | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    completed: datetime | None = None
+    goal: str = ""
+
+    @property
+    def is_closed(self) -> bool:
+        """True when the sprint has been completed."""
+        return self.completed is not None and self.start is not None

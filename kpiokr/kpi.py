@@ -1,0 +1,228 @@
+"""KPIs: a calculator over a team's issue histories, held against a target and a guardrail threshold.
+
+A KPI is healthy at or beyond its target, in warning between target and threshold, and in breach
+beyond the threshold. Its trend compares the value now with the value one window earlier; both
+come from the same histories, so a trend exists from the first run.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from typing import Protocol
+
+from kpiokr.history import IssueHistory, Sprint
+
+
+class Direction(enum.Enum):
+    """Whether a larger value of a KPI is better or worse."""
+
+    HIGHER_IS_BETTER = "higher"
+    LOWER_IS_BETTER = "lower"
+
+    def better(self, a: float, b: float) -> bool:
+        """True when ``a`` is strictly better than ``b``."""
+        return a > b if self is Direction.HIGHER_IS_BETTER else a < b
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The span a KPI looks back over: the last ``days`` days or the last ``sprints`` closed sprints."""
+
+    days: int | None = None
+    sprints: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.days is None) == (self.sprints is None):
+            raise ValueError("a window is either a number of days or a number of sprints")
+        if (self.days or self.sprints or 0) < 1:
+            raise ValueError("a window spans at least one day or one sprint")
+
+    def __str__(self) -> str:
+        return f"last {self.days} days" if self.days is not None else f"last {self.sprints} sprints"
+
+
+@dataclass(frozen=True)
+class TeamData:
+    """What the calculators read: a team's issue histories, its board's sprints and conventions.
+
+    ``done_status_ids`` are the statuses of the board's done column (``None``: the DONE category).
+    ``tz`` is the site's time zone, used wherever a calendar day matters (due dates).
+    """
+
+    histories: Sequence[IssueHistory]
+    tz: tzinfo
+    sprints: Sequence[Sprint] = ()
+    done_status_ids: frozenset[str] | None = None
+
+    def closed_sprints(self, as_of: datetime) -> list[Sprint]:
+        """Sprints completed at or before ``as_of``, oldest first."""
+        closed = [s for s in self.sprints if s.is_closed and s.completed is not None and s.completed <= as_of]
+        return sorted(closed, key=lambda s: s.completed or as_of)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What a calculator found: the value (``None`` when there was nothing to measure) and details.
+
+    ``details`` carries the supporting figures a report shows (per-sprint commitment and completed,
+    ageing issue keys, ...); ``sample_size`` is how many issues or sprints the value rests on.
+    """
+
+    value: float | None
+    sample_size: int = 0
+    details: Mapping[str, object] = field(default_factory=dict)
+
+
+class Calculator(Protocol):
+    """Computes one KPI value from team data, for a window ending at ``as_of``."""
+
+    kind: str
+    unit: str
+    direction: Direction
+
+    def measure(self, team: TeamData, window: Window, as_of: datetime) -> Measurement:
+        """The KPI's value over ``window`` ending at ``as_of``."""
+        ...
+
+
+def window_start(window: Window, team: TeamData, as_of: datetime) -> datetime | None:
+    """The first instant of ``window`` ending at ``as_of``; ``None`` if too few sprints have closed.
+
+    A sprint window starts when the oldest of its sprints started.
+    """
+    if window.days is not None:
+        return as_of - timedelta(days=window.days)
+    closed = team.closed_sprints(as_of)
+    if not closed:
+        return None
+    oldest = closed[-(window.sprints or 1) :][0]
+    return oldest.start
+
+
+class KpiStatus(enum.Enum):
+    """A KPI's health against its target and guardrail threshold."""
+
+    HEALTHY = "healthy"
+    WARNING = "warning"
+    BREACH = "breach"
+    NO_DATA = "no data"
+
+
+class Trend(enum.Enum):
+    """Where a KPI is heading, judged by its direction."""
+
+    IMPROVING = "improving"
+    STABLE = "stable"
+    WORSENING = "worsening"
+    UNKNOWN = "unknown"
+
+
+#: A relative change smaller than this between two windows counts as stable.
+STABLE_BAND = 0.05
+
+
+@dataclass(frozen=True)
+class KpiDefinition:
+    """A KPI as a team defines it: what is measured, which way is good, and where the lines are."""
+
+    key: str
+    name: str
+    calculator: Calculator
+    target: float
+    threshold: float
+    window: Window
+    owner: str | None = None
+    unit: str | None = None
+    trend_points: int = 4
+
+    def __post_init__(self) -> None:
+        direction = self.calculator.direction
+        if self.target != self.threshold and not direction.better(self.target, self.threshold):
+            raise ValueError(
+                f"KPI {self.key}: the target {self.target} must be better than the guardrail threshold "
+                f"{self.threshold} ({direction.value} is better)"
+            )
+
+    @property
+    def direction(self) -> Direction:
+        """Whether a larger value is better, as the calculator says."""
+        return self.calculator.direction
+
+    @property
+    def display_unit(self) -> str:
+        """The unit to show: the definition's own, else the calculator's."""
+        return self.unit or self.calculator.unit
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    """A KPI evaluated at one instant, with its recent history for the trend."""
+
+    definition: KpiDefinition
+    as_of: datetime
+    measurement: Measurement
+    status: KpiStatus
+    trend: Trend
+    series: tuple[tuple[datetime, float | None], ...]
+
+    @property
+    def value(self) -> float | None:
+        """The KPI value at ``as_of``."""
+        return self.measurement.value
+
+
+def kpi_status(value: float | None, definition: KpiDefinition) -> KpiStatus:
+    """Healthy at or beyond the target, breach beyond the threshold, warning in between."""
+    if value is None:
+        return KpiStatus.NO_DATA
+    direction = definition.direction
+    if not direction.better(definition.target, value):
+        return KpiStatus.HEALTHY
+    if direction.better(definition.threshold, value):
+        return KpiStatus.BREACH
+    return KpiStatus.WARNING
+
+
+def trend_of(series: Sequence[float | None], direction: Direction) -> Trend:
+    """Compare the latest value (last) with the one before it."""
+    known = [v for v in series[-2:] if v is not None]
+    if len(series) < 2 or len(known) < 2:
+        return Trend.UNKNOWN
+    previous, latest = known
+    scale = abs(previous) or abs(latest) or 1.0
+    if abs(latest - previous) / scale < STABLE_BAND:
+        return Trend.STABLE
+    return Trend.IMPROVING if direction.better(latest, previous) else Trend.WORSENING
+
+
+def trend_instants(definition: KpiDefinition, team: TeamData, as_of: datetime) -> list[datetime]:
+    """The instants the trend is sampled at, oldest first, ending with ``as_of``.
+
+    Day windows step back one window at a time; sprint windows step back one closed sprint.
+    """
+    window = definition.window
+    steps = max(definition.trend_points, 1)
+    if window.days is not None:
+        return [as_of - timedelta(days=window.days * k) for k in reversed(range(steps))]
+    closed = team.closed_sprints(as_of)
+    earlier = [s.completed - timedelta(microseconds=1) for s in reversed(closed) if s.completed][: steps - 1]
+    return [*reversed(earlier), as_of]
+
+
+def evaluate_kpi(definition: KpiDefinition, team: TeamData, as_of: datetime) -> KpiResult:
+    """Measure a KPI at ``as_of`` and at its trend instants, and judge its status and trend."""
+    instants = trend_instants(definition, team, as_of)
+    measurements = [definition.calculator.measure(team, definition.window, t) for t in instants]
+    latest = measurements[-1]
+    series = tuple((t, m.value) for t, m in zip(instants, measurements, strict=True))
+    return KpiResult(
+        definition=definition,
+        as_of=as_of,
+        measurement=latest,
+        status=kpi_status(latest.value, definition),
+        trend=trend_of([v for _, v in series], definition.direction),
+        series=series,
+    )
