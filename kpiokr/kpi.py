@@ -136,10 +136,11 @@ class KpiDefinition:
     window: Window
     owner: str | None = None
     unit: str | None = None
+    direction_override: Direction | None = None
     trend_points: int = 4
 
     def __post_init__(self) -> None:
-        direction = self.calculator.direction
+        direction = self.direction
         if self.target != self.threshold and not direction.better(self.target, self.threshold):
             raise ValueError(
                 f"KPI {self.key}: the target {self.target} must be better than the guardrail threshold "
@@ -148,8 +149,8 @@ class KpiDefinition:
 
     @property
     def direction(self) -> Direction:
-        """Whether a larger value is better, as the calculator says."""
-        return self.calculator.direction
+        """Whether a larger value is better: the definition's own say, else the calculator's."""
+        return self.direction_override or self.calculator.direction
 
     @property
     def display_unit(self) -> str:
