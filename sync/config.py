@@ -1,0 +1,166 @@
+"""The daemon's configuration file (``config.toml``): a frozen pydantic model, read once.
+
+Secrets are never in the file: it names the environment variable (or the file) that holds them.
+Relative paths are read against the directory of the config file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_CONFIG = Path("config.toml")
+CONFIG_ENV = "KPIOKR_CONFIG"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class JiraSettings(_Section):
+    """Where Jira is and how to authenticate to it."""
+
+    url: str = Field(description="Base URL of the site, e.g. https://example.atlassian.net")
+    flavor: Literal["auto", "cloud", "datacenter"] = Field(
+        "auto", description="Cloud or Data Center; 'auto' asks the site's serverInfo"
+    )
+    email: str | None = Field(None, description="Cloud: the service account's e-mail (basic auth with an API token)")
+    token_env: str = Field(
+        "KPIOKR_JIRA_TOKEN", description="Environment variable holding the API token (Cloud) or personal access token"
+    )
+    token_file: Path | None = Field(None, description="Alternatively, a file holding the token (first line)")
+    ca_bundle: Path | None = Field(None, description="A CA bundle for TLS verification (a company proxy's CA)")
+    timeout_seconds: float = Field(30.0, gt=0, description="Timeout of one HTTP request")
+
+    @field_validator("url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http:// for a local sandbox)")
+        return value.rstrip("/")
+
+
+class StoreSettings(_Section):
+    """Where the state store lives."""
+
+    url: str = Field(
+        "sqlite:///kpiokr.sqlite3",
+        description="SQLAlchemy URL; a relative SQLite path is next to this file; postgresql://... in production",
+    )
+
+
+class MappingSettings(_Section):
+    """Which mapping files to read."""
+
+    paths: tuple[Path, ...] = Field((Path("mappings"),), description="Mapping files or directories of *.toml files")
+
+
+class SyncSettings(_Section):
+    """How often and how the daemon syncs."""
+
+    interval_minutes: float = Field(10.0, gt=0, description="Minutes between incremental syncs")
+    reconcile_at: str = Field("03:30", pattern=r"^\d{2}:\d{2}$", description="Local time of the nightly reconciliation")
+    overlap_minutes: int = Field(
+        5, ge=1, description="Minutes the incremental query reaches back before the watermark (clock skew, minute JQL)"
+    )
+    agile_refresh_minutes: float = Field(60.0, gt=0, description="How often boards and sprints are re-read at most")
+    lock_ttl_seconds: int = Field(900, ge=60, description="A lock not refreshed for this long may be taken over")
+
+
+class RetrySettings(_Section):
+    """The retry budget for Jira requests (429, 5xx, connection errors)."""
+
+    max_attempts: int = Field(6, ge=1, description="Attempts per request, the first included")
+    max_wait_seconds: float = Field(120.0, gt=0, description="Total seconds one request may spend waiting to retry")
+
+
+class WritebackSettings(_Section):
+    """How scores are written into Jira."""
+
+    enabled: bool = Field(True, description="False: compute and store scores, write nothing")
+    notify_users: bool = Field(False, description="Send Jira notifications for the daemon's edits")
+    decimals: int = Field(2, ge=0, le=6, description="Scores are rounded to this many decimals before comparing")
+
+
+class Config(_Section):
+    """The whole configuration file."""
+
+    jira: JiraSettings
+    store: StoreSettings = StoreSettings()
+    mappings: MappingSettings = MappingSettings()
+    sync: SyncSettings = SyncSettings()
+    retry: RetrySettings = RetrySettings()
+    writeback: WritebackSettings = WritebackSettings()
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    base_dir: Path = Field(Path("."), exclude=True, description="Directory of the config file (set by the loader)")
+
+    def resolve(self, path: Path) -> Path:
+        """A path from the file, made absolute against the config file's directory."""
+        return path if path.is_absolute() else self.base_dir / path
+
+    @property
+    def store_url(self) -> str:
+        """The store URL with a relative SQLite path resolved next to the config file."""
+        prefix = "sqlite:///"
+        url = self.store.url
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite:///:memory:":
+            return prefix + str(self.resolve(Path(url.removeprefix(prefix))))
+        return url
+
+    @property
+    def mapping_paths(self) -> list[Path]:
+        """The mapping files and directories, resolved."""
+        return [self.resolve(p) for p in self.mappings.paths]
+
+
+class ConfigError(ValueError):
+    """The config file is missing or invalid; the message lists every problem."""
+
+
+def config_path(explicit: str | os.PathLike[str] | None, environ: os._Environ[str] | dict[str, str]) -> Path:
+    """``--config``, else ``$KPIOKR_CONFIG``, else ``./config.toml``."""
+    if explicit:
+        return Path(explicit)
+    return Path(environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a config file; every problem is reported with its key."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such config file; copy config.example.toml there, or pass --config / set {CONFIG_ENV}"
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: {error}") from None
+    try:
+        return Config.model_validate({**data, "base_dir": path.resolve().parent})
+    except ValidationError as error:
+        lines = [f"{path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
+        raise ConfigError("\n".join(lines)) from None
+
+
+def read_token(settings: JiraSettings, environ: os._Environ[str] | dict[str, str], base_dir: Path) -> str:
+    """The Jira token from the named environment variable, else from the token file."""
+    token = environ.get(settings.token_env, "").strip()
+    if token:
+        return token
+    if settings.token_file is not None:
+        path = settings.token_file if settings.token_file.is_absolute() else base_dir / settings.token_file
+        try:
+            token = path.read_text(encoding="utf-8").strip().splitlines()[0].strip()
+        except (OSError, IndexError):
+            raise ConfigError(f"jira.token_file: cannot read a token from {path}") from None
+        if token:
+            return token
+    raise ConfigError(
+        f"no Jira token: set the environment variable {settings.token_env}"
+        + (f" or put it in {settings.token_file}" if settings.token_file else " (or jira.token_file in the config)")
+    )
