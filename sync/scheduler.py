@@ -32,7 +32,7 @@ def build_scheduler(
     interval_seconds = settings.interval_minutes * 60
     scheduler = BackgroundScheduler(
         executors={"default": ThreadPoolExecutor(max_workers=1)},
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": int(interval_seconds)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": max(1, round(interval_seconds))},
         timezone=tz,
     )
     scheduler.add_job(
