@@ -1,0 +1,114 @@
+"""The exceptions kpiokr raises, each with a message that says how to fix the problem.
+
+Library code raises these; only the CLI prints them. Messages name the request (method and path,
+never the query string), the Jira status and the fix. They never contain a credential or more
+than a short excerpt of a response body.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+
+class KpiokrError(Exception):
+    """Base of every error kpiokr raises on purpose."""
+
+
+class JiraError(KpiokrError):
+    """A Jira request failed; ``method``/``path``/``status`` say which one and how."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "", status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+        self.status = status
+
+    @property
+    def request(self) -> str:
+        """``"GET /rest/api/2/field"``: the request, without its query string."""
+        return f"{self.method} {self.path}".strip()
+
+    def after_attempts(self, attempts: int, waited: float) -> JiraError:
+        """The same error, its message extended with the retry budget that was spent on it."""
+        error = copy.copy(self)
+        error.message = f"{self.message} (gave up after {attempts} attempts and {waited:.0f}s of waiting)"
+        error.args = (error.message,)
+        return error
+
+
+class JiraAuthError(JiraError):
+    """Jira rejected the credentials (401, or a login CAPTCHA)."""
+
+
+class JiraPermissionError(JiraError):
+    """The account is authenticated but lacks a permission (403)."""
+
+
+class JiraNotFound(JiraError):  # noqa: N818 - the names the rest of kpiokr uses
+    """The issue, board or field does not exist, or the account cannot see it (404)."""
+
+
+class JiraRequestRejected(JiraError):  # noqa: N818 - the names the rest of kpiokr uses
+    """Jira refused the request as invalid (400 and other 4xx); ``jira_messages`` says why."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str = "",
+        path: str = "",
+        status: int | None = None,
+        jira_messages: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message, method=method, path=path, status=status)
+        self.jira_messages = tuple(jira_messages)
+
+
+class JiraUnsupported(JiraError):  # noqa: N818 - the names the rest of kpiokr uses
+    """The Jira flavour has no API for what was asked; the message says what to do by hand."""
+
+
+class JiraTlsError(JiraError):
+    """The TLS certificate of the site could not be verified."""
+
+
+class JiraBadResponse(JiraError):  # noqa: N818 - the names the rest of kpiokr uses
+    """Jira (or a proxy in front of it) answered with a body that is not the JSON expected."""
+
+
+class JiraUnavailable(JiraError):  # noqa: N818 - the names the rest of kpiokr uses
+    """Jira did not answer usably (5xx, connection error, timeout) within the retry budget.
+
+    ``retryable`` is false when another attempt could apply a non-idempotent request twice.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str = "",
+        path: str = "",
+        status: int | None = None,
+        retry_after: str | None = None,
+        retryable: bool = True,
+    ) -> None:
+        super().__init__(message, method=method, path=path, status=status)
+        self.retry_after = retry_after
+        self.retryable = retryable
+
+
+class JiraRateLimited(JiraUnavailable):
+    """Jira answered 429 Too Many Requests; ``retry_after`` is the raw ``Retry-After`` header."""
+
+
+class FieldNotFound(JiraError):  # noqa: N818 - the names the rest of kpiokr uses
+    """A field named in the configuration or a mapping does not exist on the site."""
+
+    def __init__(self, name: str, close_matches: Sequence[str] = (), *, reason: str = "") -> None:
+        hint = f" Did you mean {', '.join(repr(m) for m in close_matches)}?" if close_matches else ""
+        why = reason or f"No field named {name!r} on this Jira site."
+        super().__init__(f"{why}{hint} Run `kpiokr check` to list the site's fields.")
+        self.name = name
+        self.close_matches = tuple(close_matches)
