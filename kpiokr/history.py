@@ -109,7 +109,6 @@ class IssueHistory:
     summary: str = ""
     assignee: str | None = None
     _timelines: dict[str, Timeline[object]] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _changes_by_field: dict[str, list[FieldChange]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.created.tzinfo is None:
@@ -121,10 +120,9 @@ class IssueHistory:
         """The timeline of one field (an :class:`IssueState` attribute or ``number:<name>``)."""
         cached = self._timelines.get(name)
         if cached is None:
-            if not self._changes_by_field and self.changes:
-                for change in self.changes:
-                    self._changes_by_field.setdefault(change.field, []).append(change)
-            changes = self._changes_by_field.get(name, ())
+            # Filter the changes afresh rather than keep a list of them per field: over a 100k-issue
+            # team such lists add hundreds of thousands of objects for the garbage collector to trace.
+            changes = [change for change in self.changes if change.field == name]
             cached = _build_timeline(self._current_value(name), changes)
             self._timelines[name] = cached
         return cached

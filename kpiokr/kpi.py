@@ -50,12 +50,14 @@ class TeamData:
 
     ``done_status_ids`` are the statuses of the board's done column (``None``: the DONE category).
     ``tz`` is the site's time zone, used wherever a calendar day matters (due dates).
+    Calculators cache indexes of the histories in ``_derived``: treat a TeamData as read-only.
     """
 
     histories: Sequence[IssueHistory]
     tz: tzinfo
     sprints: Sequence[Sprint] = ()
     done_status_ids: frozenset[str] | None = None
+    _derived: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def closed_sprints(self, as_of: datetime) -> list[Sprint]:
         """Sprints completed at or before ``as_of``, oldest first."""
@@ -77,11 +79,20 @@ class Measurement:
 
 
 class Calculator(Protocol):
-    """Computes one KPI value from team data, for a window ending at ``as_of``."""
+    """Computes one KPI value from team data, for a window ending at ``as_of``.
 
-    kind: str
-    unit: str
-    direction: Direction
+    ``kind``, ``unit`` and ``direction`` are read-only members, so class constants (``ClassVar``)
+    and frozen dataclass fields both satisfy the protocol.
+    """
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def unit(self) -> str: ...
+
+    @property
+    def direction(self) -> Direction: ...
 
     def measure(self, team: TeamData, window: Window, as_of: datetime) -> Measurement:
         """The KPI's value over ``window`` ending at ``as_of``."""

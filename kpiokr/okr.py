@@ -187,9 +187,12 @@ class ObjectiveScore:
 
     @property
     def summary(self) -> str:
-        """One line for the epic: score, status and the first reason."""
-        head = f"{self.score:.2f} · {self.status.value} (expected {self.expected:.2f} by now)"
-        return f"{head} · {self.reasons[0]}" if self.reasons else head
+        """One line for the epic: score, status and the reasons.
+
+        It holds no figure that moves with the clock alone, so it changes (and is written to Jira)
+        only when the score, the status or a guardrail does.
+        """
+        return " · ".join([f"{self.score:.2f}", self.status.value, *self.reasons])
 
 
 def grade(value: float, baseline: float, target: float) -> float:
@@ -258,10 +261,10 @@ def score_objective(
         status = ObjectiveStatus.ON_TRACK
     elif score >= expected - 2 * objective.tolerance:
         status = ObjectiveStatus.AT_RISK
-        reasons.append(f"behind pace: {score:.2f} against {expected:.2f} expected")
+        reasons.append("behind the pace the cycle expects")
     else:
         status = ObjectiveStatus.OFF_TRACK
-        reasons.append(f"well behind pace: {score:.2f} against {expected:.2f} expected")
+        reasons.append("well behind the pace the cycle expects")
     for name in objective.guardrails:
         result = kpis.get(name)
         if result is not None and result.status is KpiStatus.BREACH and result.value is not None:

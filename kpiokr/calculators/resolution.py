@@ -1,0 +1,121 @@
+"""Resolution time and SLA adherence: how long resolved issues took, from creation to resolution.
+
+An issue resolved, reopened and resolved again counts once, to its last resolution, in the window
+where that last resolution falls. Issues whose resolution (as of ``as_of``) is one of
+``excluded_resolutions`` are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+from kpiokr.calculators.filters import IssueFilter, check_names
+from kpiokr.calculators.index import team_index
+from kpiokr.calculators.stats import check_statistic, summarize
+from kpiokr.kpi import Direction, Measurement, TeamData, Window, window_start
+
+_HOUR = timedelta(hours=1)
+
+#: Resolutions that say no work was needed; they would flatter resolution times.
+DEFAULT_EXCLUDED_RESOLUTIONS: tuple[str, ...] = ("Duplicate", "Won't Do", "Won't Fix", "Cannot Reproduce")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolvedIssues(IssueFilter):
+    """The filters and the sample shared by resolution time and SLA adherence (bugs by default)."""
+
+    issue_types: tuple[str, ...] = ("Bug",)
+    excluded_resolutions: tuple[str, ...] = DEFAULT_EXCLUDED_RESOLUTIONS
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_names("excluded_resolutions", self.excluded_resolutions, '("Duplicate", "Won\'t Do")')
+
+    def resolution_hours(self, team: TeamData, window: Window, as_of: datetime) -> list[tuple[str, float]] | None:
+        """``(key, hours from creation to resolution)`` of the issues resolved within the window,
+        judged by the filters as they stood when resolved; ``None`` when the window has no start."""
+        start = window_start(window, team, as_of)
+        if start is None:
+            return None
+        index = team_index(team)
+        found: list[tuple[str, float]] = []
+        for history, resolved, resolution in index.resolved_within(start, as_of):
+            if resolution not in self.excluded_resolutions and self.admits(index, history, resolved):
+                found.append((history.key, (resolved - history.created) / _HOUR))
+        return found
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolutionTime(ResolvedIssues):
+    """``statistic`` of the hours from creation to resolution of issues resolved in the window.
+
+    Details: ``median`` and ``p85`` hours; with ``ageing_after_hours`` set, ``ageing``: the keys
+    of issues still unresolved at ``as_of`` and created longer ago than that, oldest first.
+    """
+
+    kind: ClassVar[str] = "resolution_time"
+    unit: ClassVar[str] = "hours"
+    direction: ClassVar[Direction] = Direction.LOWER_IS_BETTER
+    needs_sprints: ClassVar[bool] = False
+
+    statistic: str = "median"
+    ageing_after_hours: float | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_statistic(self.statistic)
+        if self.ageing_after_hours is not None and not self.ageing_after_hours > 0:
+            raise ValueError(
+                f"ageing_after_hours must be a positive number of hours (or None for no ageing list); "
+                f"got {self.ageing_after_hours!r}"
+            )
+
+    def measure(self, team: TeamData, window: Window, as_of: datetime) -> Measurement:
+        """Resolution time in hours; ``None`` when nothing was resolved in the window."""
+        resolved = self.resolution_hours(team, window, as_of)
+        if resolved is None:
+            return Measurement(None)
+        hours = [h for _, h in resolved]
+        details: dict[str, object] = {"median": summarize(hours, "median"), "p85": summarize(hours, "p85")}
+        if self.ageing_after_hours is not None:
+            details["ageing"] = self._ageing(team, as_of, self.ageing_after_hours)
+        return Measurement(summarize(hours, self.statistic), len(hours), details)
+
+    def _ageing(self, team: TeamData, as_of: datetime, after_hours: float) -> list[str]:
+        index = team_index(team)
+        cutoff = as_of - timedelta(hours=after_hours)
+        return [h.key for h in index.unresolved_at(as_of, created_before=cutoff) if self.admits(index, h, as_of)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlaAdherence(ResolvedIssues):
+    """% of the issues resolved in the window that were resolved within ``sla_hours`` of creation.
+
+    Details: ``breached``, the keys resolved later than that.
+    """
+
+    kind: ClassVar[str] = "sla_adherence"
+    unit: ClassVar[str] = "%"
+    direction: ClassVar[Direction] = Direction.HIGHER_IS_BETTER
+    needs_sprints: ClassVar[bool] = False
+
+    sla_hours: float = 0.0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.sla_hours > 0:
+            raise ValueError(
+                f"sla_adherence needs sla_hours, the hours allowed from creation to resolution, "
+                f"as a positive number (e.g. sla_hours=72); got {self.sla_hours!r}"
+            )
+
+    def measure(self, team: TeamData, window: Window, as_of: datetime) -> Measurement:
+        """SLA adherence in %; ``None`` when nothing was resolved in the window."""
+        resolved = self.resolution_hours(team, window, as_of)
+        if not resolved:
+            return Measurement(None)
+        breached = sorted(key for key, hours in resolved if hours > self.sla_hours)
+        value = 100.0 * (len(resolved) - len(breached)) / len(resolved)
+        return Measurement(value, len(resolved), {"breached": breached})

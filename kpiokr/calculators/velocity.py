@@ -1,0 +1,142 @@
+"""Velocity and say/do ratio, per closed sprint, the way Jira's Velocity Chart counts them.
+
+*Commitment*: the estimates, as they stood at sprint start, of the issues in the sprint at that
+instant and not already in the board's done column. *Completed*: the estimates, as they stand at
+completion, of the issues in the sprint at completion that are in the done column then and moved
+there after the sprint started and after they joined the sprint. Scope added mid-sprint counts
+when completed; issues removed mid-sprint stay in the commitment only; a carried-over issue, which
+Jira leaves in both sprints' field, counts in the sprint in which it is done. Unestimated issues
+count 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from kpiokr.calculators.filters import IssueFilter
+from kpiokr.calculators.index import TeamIndex, held_since, team_index
+from kpiokr.history import Sprint
+from kpiokr.kpi import Direction, Measurement, TeamData, Window, window_start
+
+
+def window_sprints(team: TeamData, window: Window, as_of: datetime) -> list[Sprint]:
+    """The closed sprints ``window`` covers at ``as_of``, oldest first.
+
+    A sprint window takes the last ``window.sprints`` closed sprints; a day window, the sprints
+    completed within it.
+    """
+    closed = team.closed_sprints(as_of)
+    if window.sprints is not None:
+        return closed[-window.sprints :]
+    start = window_start(window, team, as_of)
+    return [s for s in closed if start is not None and s.completed is not None and s.completed > start]
+
+
+@dataclass(frozen=True, slots=True)
+class SprintFigures:
+    """A closed sprint's commitment and completed estimate."""
+
+    sprint: Sprint
+    commitment: float
+    completed: float
+
+    def as_details(self) -> dict[str, object]:
+        """The sprint's row in a measurement's details."""
+        return {
+            "id": self.sprint.id,
+            "name": self.sprint.name,
+            "commitment": self.commitment,
+            "completed": self.completed,
+        }
+
+
+def sprint_figures(filters: IssueFilter, team: TeamData, sprint: Sprint) -> SprintFigures:
+    """Commitment and completed of a closed sprint, over the issues ``filters`` admits.
+
+    Closed sprints do not change with ``as_of``, so the figures are cached on the team.
+    """
+    index = team_index(team)
+    key = ("sprint figures", filters.filter_key, sprint)
+    cached = index.memo.get(key)
+    if not isinstance(cached, SprintFigures):
+        cached = _count_sprint(filters, index, sprint)
+        index.memo[key] = cached
+    return cached
+
+
+def _count_sprint(filters: IssueFilter, index: TeamIndex, sprint: Sprint) -> SprintFigures:
+    start, end = sprint.start, sprint.completed
+    if start is None or end is None:
+        raise ValueError(f"sprint {sprint.id} ({sprint.name}) has not been started and completed")
+
+    def in_sprint(value: object) -> bool:
+        return isinstance(value, frozenset) and sprint.id in value
+
+    commitment = completed = 0.0
+    for history in index.ever_in_sprint(sprint.id):
+        if (
+            held_since(history, "sprint_ids", start, in_sprint) is not None
+            and filters.admits(index, history, start)
+            and not index.is_done(history.status_at(start))
+        ):
+            commitment += history.estimate_at(start) or 0.0
+        joined = held_since(history, "sprint_ids", end, in_sprint)
+        if joined is None or not filters.admits(index, history, end):
+            continue
+        done = held_since(history, "status", end, index.is_done)
+        if done is not None and done > start and done > joined:
+            completed += history.estimate_at(end) or 0.0
+    return SprintFigures(sprint, commitment, completed)
+
+
+def say_do(figures: Sequence[SprintFigures]) -> float | None:
+    """100 x completed / commitment over ``figures``; ``None`` when nothing was committed."""
+    commitment = math.fsum(f.commitment for f in figures)
+    if commitment == 0:
+        return None
+    return 100.0 * math.fsum(f.completed for f in figures) / commitment
+
+
+def _details(figures: Sequence[SprintFigures]) -> dict[str, object]:
+    return {"sprints": [f.as_details() for f in figures], "say_do": say_do(figures)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Velocity(IssueFilter):
+    """Mean completed estimate per closed sprint over the window's sprints.
+
+    Details: ``sprints`` (``id``, ``name``, ``commitment``, ``completed`` per sprint, oldest
+    first) and ``say_do`` (%).
+    """
+
+    kind: ClassVar[str] = "velocity"
+    unit: ClassVar[str] = "points"
+    direction: ClassVar[Direction] = Direction.HIGHER_IS_BETTER
+    needs_sprints: ClassVar[bool] = True
+
+    def measure(self, team: TeamData, window: Window, as_of: datetime) -> Measurement:
+        """Mean completed estimate; ``None`` until a sprint has closed."""
+        figures = [sprint_figures(self, team, sprint) for sprint in window_sprints(team, window, as_of)]
+        if not figures:
+            return Measurement(None)
+        value = math.fsum(f.completed for f in figures) / len(figures)
+        return Measurement(value, len(figures), _details(figures))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SayDoRatio(IssueFilter):
+    """100 x total completed / total commitment over the window's sprints; details as velocity's."""
+
+    kind: ClassVar[str] = "say_do_ratio"
+    unit: ClassVar[str] = "%"
+    direction: ClassVar[Direction] = Direction.HIGHER_IS_BETTER
+    needs_sprints: ClassVar[bool] = True
+
+    def measure(self, team: TeamData, window: Window, as_of: datetime) -> Measurement:
+        """The say/do ratio; ``None`` until a sprint with a commitment has closed."""
+        figures = [sprint_figures(self, team, sprint) for sprint in window_sprints(team, window, as_of)]
+        return Measurement(say_do(figures), len(figures), _details(figures))
