@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from jira_sandbox.edits import edit_issue
+from jira_sandbox.jql import JqlError
 from jira_sandbox.model import Issue
 from jira_sandbox.routing import ApiError, Request, Response, Route, ok, raw
 from jira_sandbox.search import Selection, decode_token, encode_token, select_fields
@@ -188,6 +189,20 @@ def cloud_count(ctx: Context, req: Request) -> Response:
     return ok({"count": len(issues)})
 
 
+def cloud_parse(ctx: Context, req: Request) -> Response:
+    """Cloud ``POST /rest/api/3/jql/parse``: each query with its errors (none when it is valid)."""
+    assert req.user is not None
+    parsed = []
+    for query in req.json_object().get("queries") or ():
+        try:
+            ctx.search.search(str(query), req.user)
+        except JqlError as error:
+            parsed.append({"query": str(query), "errors": [str(error)]})
+        else:
+            parsed.append({"query": str(query)})
+    return ok({"queries": parsed})
+
+
 def gone(ctx: Context, req: Request) -> Response:
     """Cloud's removed ``/rest/api/{2,3}/search``: 410 Gone."""
     raise ApiError(410, GONE)
@@ -239,6 +254,7 @@ ROUTES = [
     Route("GET", f"{_V}/search/jql", cloud_search, ("cloud",)),
     Route("POST", f"{_V}/search/jql", cloud_search, ("cloud",)),
     Route("POST", f"{_V}/search/approximate-count", cloud_count, ("cloud",)),
+    Route("POST", "/rest/api/3/jql/parse", cloud_parse, ("cloud",)),
     Route("GET", f"{_V}/search", gone, ("cloud",)),
     Route("POST", f"{_V}/search", gone, ("cloud",)),
     Route("GET", "/rest/api/2/search", dc_search, ("datacenter",)),

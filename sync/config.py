@@ -76,6 +76,13 @@ class RetrySettings(_Section):
 
     max_attempts: int = Field(6, ge=1, description="Attempts per request, the first included")
     max_wait_seconds: float = Field(120.0, gt=0, description="Total seconds one request may spend waiting to retry")
+    backoff_seconds: float = Field(
+        1.0, gt=0, description="First backoff window after a 5xx or a lost connection; it doubles per attempt"
+    )
+    max_backoff_seconds: float = Field(30.0, gt=0, description="The longest one backoff may get")
+    max_retry_after_seconds: float = Field(
+        60.0, ge=0, description="The longest kpiokr waits when a 429 says Retry-After"
+    )
 
 
 class WritebackSettings(_Section):
@@ -145,6 +152,14 @@ def load_config(path: Path) -> Config:
     except ValidationError as error:
         lines = [f"{path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
         raise ConfigError("\n".join(lines)) from None
+
+
+def token_origin(settings: JiraSettings, environ: os._Environ[str] | dict[str, str], base_dir: Path) -> str:
+    """Where :func:`read_token` takes the token from, for messages: the environment variable or the file."""
+    if environ.get(settings.token_env, "").strip() or settings.token_file is None:
+        return f"the environment variable {settings.token_env}"
+    path = settings.token_file if settings.token_file.is_absolute() else base_dir / settings.token_file
+    return f"the file {path}"
 
 
 def read_token(settings: JiraSettings, environ: os._Environ[str] | dict[str, str], base_dir: Path) -> str:

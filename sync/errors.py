@@ -112,3 +112,4 @@ class FieldNotFound(JiraError):  # noqa: N818 - the names the rest of kpiokr use
         super().__init__(f"{why}{hint} Run `kpiokr check` to list the site's fields.")
         self.name = name
         self.close_matches = tuple(close_matches)
+        self.reason = reason

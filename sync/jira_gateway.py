@@ -67,12 +67,14 @@ class JiraSettings:
     """How to reach one Jira site. ``email`` set means Cloud basic auth, else a Data Center PAT.
 
     ``token_env`` and ``email_env`` are the names of the environment variables the values came
-    from, quoted in error messages; the token itself never appears in a message or a log.
+    from, quoted in error messages (``token_origin``, when set, says where the token came from
+    instead: "the file /etc/kpiokr/token"); the token itself never appears in a message or a log.
     """
 
     base_url: str
     token: str = field(repr=False)
     token_env: str = "KPIOKR_JIRA_TOKEN"
+    token_origin: str = ""
     email: str | None = None
     email_env: str | None = None
     ca_bundle: str | None = None
@@ -87,16 +89,23 @@ class JiraSettings:
             forms.append(base64.b64encode(f"{self.email}:{self.token}".encode()).decode())
         return forms
 
+    def _token_origin(self) -> str:
+        return self.token_origin or f"the environment variable {self.token_env}"
+
+    def account(self) -> str:
+        """The account the credential belongs to, as messages name it."""
+        return self.email or f"of the personal access token in {self._token_origin()}"
+
     def auth_hint(self) -> str:
         """What to check when Jira answers 401."""
         if self.email:
             where = f" (from {self.email_env})" if self.email_env else ""
             return (
-                f"Check the Atlassian API token in the environment variable {self.token_env}: it must be a current"
+                f"Check the Atlassian API token in {self._token_origin()}: it must be a current"
                 f" token of the account {self.email}{where} (id.atlassian.com -> Security -> API tokens)."
             )
         return (
-            f"Check the personal access token in the environment variable {self.token_env}: it must be a current"
+            f"Check the personal access token in {self._token_origin()}: it must be a current"
             " Data Center PAT of the service account (Profile -> Personal Access Tokens)."
         )
 
@@ -147,6 +156,7 @@ class JiraRestGateway:
             _sender(self._client),
             retrying(settings.retry, sleep=sleep, clock=clock),
             auth_hint=settings.auth_hint(),
+            account=settings.account(),
             secrets=settings.secrets(),
         )
         self._flavor: Flavor | None = settings.flavor

@@ -64,6 +64,7 @@ class JiraHttp:
         retrying: tenacity.Retrying,
         *,
         auth_hint: str,
+        account: str = "",
         secrets: Sequence[str] = (),
     ) -> None:
         self.base_url = base_url.rstrip("/")
@@ -71,6 +72,7 @@ class JiraHttp:
         self._send = send
         self._retrying = retrying
         self._auth_hint = auth_hint
+        self._account = f"The Jira account {account}" if account else "The Jira account"
         self._secrets = tuple(s for s in secrets if s)
 
     def call(
@@ -196,7 +198,7 @@ class JiraHttp:
             )
         if status == 403:
             return JiraPermissionError(
-                f"The Jira account may not {subject} (403){said}. It needs {hint.permission}.{fix}", **kw
+                f"{self._account} may not {subject} (403){said}. It needs {hint.permission}.{fix}", **kw
             )
         if status == 404:
             return JiraNotFound(f"Jira found nothing for {subject} (404){said}.", **kw)

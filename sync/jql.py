@@ -41,9 +41,10 @@ def updated_since(projects: Iterable[str], watermark: datetime | None, overlap: 
     return clause + " ORDER BY updated ASC, key ASC"
 
 
-def keys_in(keys: Iterable[str]) -> list[str]:
-    """``key in (...)`` queries covering ``keys``, split so none is too long."""
+def keys_in(keys: Iterable[str], field: str = "key") -> list[str]:
+    """``key in (...)`` (or ``id in (...)``) queries covering ``keys``, split so none is too long."""
     ordered = sorted(set(keys))
     return [
-        "key in (" + ", ".join(ordered[i : i + KEYS_PER_QUERY]) + ")" for i in range(0, len(ordered), KEYS_PER_QUERY)
+        f"{field} in (" + ", ".join(ordered[i : i + KEYS_PER_QUERY]) + ")"
+        for i in range(0, len(ordered), KEYS_PER_QUERY)
     ]

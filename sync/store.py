@@ -257,11 +257,19 @@ class Store(HistoryQueries):
         with self._read() as connection:
             return sorted(connection.scalars(stmt))
 
-    def issue_ids(self, projects: Collection[str] | None = None) -> set[str]:
-        """The Jira ids of the live (not deleted) issues of ``projects``, or all: what reconciliation compares."""
-        stmt = select(IssueRow.id).where(IssueRow.deleted_at.is_(None), *self._issue_filter(projects))
+    def issue_versions(
+        self, projects: Collection[str] | None = None, *, ids: Collection[str] | None = None
+    ) -> dict[str, datetime]:
+        """Live (not deleted) issues as Jira id -> ``updated``: of ``projects`` (or all), or of ``ids``.
+
+        What reconciliation compares with Jira, and how a fetch tells a changed issue from a copy
+        it already holds.
+        """
+        stmt = select(IssueRow.id, IssueRow.updated).where(IssueRow.deleted_at.is_(None), *self._issue_filter(projects))
+        if ids is not None:
+            stmt = stmt.where(IssueRow.id.in_(sorted(ids)))
         with self._read() as connection:
-            return set(connection.scalars(stmt))
+            return {row.id: row.updated for row in connection.execute(stmt)}
 
     def count_issues(self, projects: Collection[str] | None = None) -> int:
         """How many live issues are stored (of ``projects``, or all)."""

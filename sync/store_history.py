@@ -108,6 +108,25 @@ class HistoryQueries:
         entries = self._newest_entries(issue_keys, [_LEDGER.c.outcome == "written"])
         return {(e.issue_key, e.field_id): e for e in entries}
 
+    def field_ids_written(self) -> dict[str, tuple[str, datetime]]:
+        """Field name -> (field id, when) of the newest write made under that name.
+
+        What a score field name meant when kpiokr last wrote to it: after the field is deleted or
+        renamed in Jira, this says which field it was.
+        """
+        newest = func.max(_LEDGER.c.written_at)
+        stmt = (
+            select(_LEDGER.c.field_name, _LEDGER.c.field_id, newest.label("at"))
+            .where(_LEDGER.c.outcome == "written", _LEDGER.c.field_name.is_not(None))
+            .group_by(_LEDGER.c.field_name, _LEDGER.c.field_id)
+        )
+        found: dict[str, tuple[str, datetime]] = {}
+        with self._read() as connection:
+            for row in connection.execute(stmt):
+                if row.field_name not in found or row.at > found[row.field_name][1]:
+                    found[row.field_name] = (row.field_id, row.at)
+        return found
+
     def latest_ledger_entries(self, issue_keys: Collection[str] | None = None) -> list[LedgerEntry]:
         """The newest entry per (issue key, field id), whatever its outcome, by issue then field."""
         return self._newest_entries(issue_keys, [])
@@ -191,7 +210,9 @@ def _report(row: Row[Any]) -> TeamReportRecord:
 
 
 def _entry(row: Row[Any]) -> LedgerEntry:
-    return LedgerEntry(row.run_id, row.issue_key, row.field_id, row.value, row.written_at, row.outcome, row.reason)
+    return LedgerEntry(
+        row.run_id, row.issue_key, row.field_id, row.value, row.written_at, row.outcome, row.reason, row.field_name
+    )
 
 
 def _run(row: Row[Any]) -> RunRecord:

@@ -205,6 +205,7 @@ class LedgerRow(Base):
     written_at: Mapped[datetime] = mapped_column(UtcDateTime)
     outcome: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
+    field_name: Mapped[str | None] = mapped_column(String(255))
 
 
 class LockRow(Base):

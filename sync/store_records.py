@@ -9,11 +9,11 @@ from typing import Literal
 
 RunKind = Literal["sync", "full", "reconcile", "dry-run"]
 RunStatus = Literal["running", "ok", "failed", "abandoned"]
-Outcome = Literal["written", "skipped", "failed"]
+Outcome = Literal["pending", "written", "skipped", "failed"]
 
 RUN_KINDS: frozenset[str] = frozenset({"sync", "full", "reconcile", "dry-run"})
 RUN_STATUSES: frozenset[str] = frozenset({"running", "ok", "failed", "abandoned"})
-OUTCOMES: frozenset[str] = frozenset({"written", "skipped", "failed"})
+OUTCOMES: frozenset[str] = frozenset({"pending", "written", "skipped", "failed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,12 @@ class TeamReportRecord:
 
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:
-    """One value written (or skipped, or failed) into one Jira field, with the reason when not written."""
+    """One value written (or skipped, or failed) into one Jira field, with the reason when not written.
+
+    ``pending``: the write was about to be sent and its answer is not recorded yet; a pass settles
+    pending entries left by a killed process against what Jira holds. ``field_name`` is the name
+    the field had when kpiokr wrote it (``None`` in entries from before the store kept it).
+    """
 
     run_id: int | None
     issue_key: str
@@ -78,6 +83,7 @@ class LedgerEntry:
     written_at: datetime
     outcome: Outcome
     reason: str | None = None
+    field_name: str | None = None
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
@@ -85,7 +91,7 @@ class LedgerEntry:
 
     @property
     def text(self) -> str:
-        """``written``, ``skipped: <reason>`` or ``failed: <reason>``."""
+        """``written``, ``pending``, ``skipped: <reason>`` or ``failed: <reason>``."""
         return f"{self.outcome}: {self.reason}" if self.reason else self.outcome
 
 

@@ -32,12 +32,14 @@ from sync.store_models import (
     WatermarkRow,
 )
 from sync.store_records import (
+    OUTCOMES,
     RUN_KINDS,
     RUN_STATUSES,
     KeyResultScoreRecord,
     KpiValueRecord,
     LedgerEntry,
     ObjectiveScoreRecord,
+    Outcome,
 )
 
 #: Rows per executemany of one INSERT statement (and per IN list of an UPDATE).
@@ -239,11 +241,24 @@ class StoreTransaction:
                 "written_at": e.written_at,
                 "outcome": e.outcome,
                 "reason": e.reason,
+                "field_name": e.field_name,
             }
             for e in entries
         ]
         if rows:
             self._conn.execute(insert(LedgerRow), rows)
+
+    def settle_writes(self, run_id: int | None, issue_key: str, outcome: Outcome, reason: str | None = None) -> int:
+        """Give the ``pending`` ledger entries of run ``run_id`` for ``issue_key`` their outcome; returns how many."""
+        if outcome == "pending" or outcome not in OUTCOMES:
+            raise ValueError(f"a pending write settles as written, skipped or failed, not {outcome!r}")
+        run = LedgerRow.run_id.is_(None) if run_id is None else LedgerRow.run_id == run_id
+        stmt = (
+            update(LedgerRow)
+            .where(run, LedgerRow.issue_key == issue_key, LedgerRow.outcome == "pending")
+            .values(outcome=outcome, reason=reason)
+        )
+        return self._conn.execute(stmt).rowcount
 
     def start_run(self, kind: str, *, owner: str | None = None) -> int:
         """Record a run of ``kind`` starting now, status ``running``; returns its id."""

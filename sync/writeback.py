@@ -70,6 +70,12 @@ def _comparable(kind: FieldKind, raw: object, decimals: int) -> object:
     return str(raw).strip()
 
 
+def holds(current: object, sent: object, decimals: int) -> bool:
+    """Whether Jira's raw value ``current`` is the value ``sent`` (as :func:`wire_value` made it) once rounded."""
+    kind: FieldKind = "select" if isinstance(sent, Mapping) else "text" if isinstance(sent, str) else "number"
+    return _comparable(kind, current, decimals) == _comparable(kind, sent, decimals)
+
+
 def plan_writes(
     desired: Iterable[DesiredValue],
     current: Mapping[str, Mapping[str, object]],
@@ -115,13 +121,17 @@ def apply_writes(
     jira: IssueUpdater,
     rejected: tuple[type[Exception], ...],
     record: Callable[[WriteOutcome], None],
+    intend: Callable[[IssueWrite], None] = lambda _write: None,
 ) -> list[WriteOutcome]:
     """Send each issue's writes in one request; an issue Jira rejects (``rejected``) is logged and skipped.
 
-    Any other error (Jira down, credentials revoked) stops the pass: what was sent so far is recorded.
+    ``intend`` records each write before it is sent, ``record`` its outcome after: a process killed
+    in between leaves an intent that the next pass settles against what Jira then holds. Any other
+    error (Jira down, credentials revoked) stops the pass: what was sent so far is recorded.
     """
     outcomes: list[WriteOutcome] = []
     for write in plan:
+        intend(write)
         try:
             jira.update_issue(write.issue_key, write.payload())
         except rejected as error:

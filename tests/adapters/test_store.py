@@ -28,7 +28,7 @@ def test_real_issues_round_trip_exactly(store: Store):
     assert store.get_issue("SP-10") == samples[1]
     assert sorted(store.iter_issues(), key=lambda i: i["key"]) == sorted(samples, key=lambda i: i["key"])
     assert store.issue_keys() == ["SP-1", "SP-10", "SP-13"]
-    assert store.issue_ids(["SP"]) == {s["id"] for s in samples}
+    assert set(store.issue_versions(["SP"])) == {s["id"] for s in samples}
     assert store.count_issues(["SP"]) == 3
     assert store.get_issue("SP-999") is None
 
@@ -73,7 +73,7 @@ def test_a_moved_issue_keeps_its_id_and_takes_its_new_key(store: Store):
 
     assert store.issue_keys() == ["WEB-1"]
     assert store.get_issue("MOB-1") is None
-    assert store.issue_ids(["MOB"]) == set()
+    assert store.issue_versions(["MOB"]) == {}
 
 
 def test_deleted_issues_leave_every_query_until_fetched_again(store: Store):
@@ -87,7 +87,7 @@ def test_deleted_issues_leave_every_query_until_fetched_again(store: Store):
     assert store.issue_keys(include_deleted=True) == ["MOB-1", "MOB-2"]
     assert [i["key"] for i in store.iter_issues(include_deleted=True)] == ["MOB-1", "MOB-2"]
     assert store.get_issue("MOB-2") is None
-    assert store.issue_ids() == {issue(1)["id"]}
+    assert set(store.issue_versions()) == {issue(1)["id"]}
     assert store.upsert_issues([issue(2, updated=T0 - timedelta(days=1))]) == 0
     assert store.get_issue("MOB-2") is None
 

@@ -46,8 +46,10 @@ def test_a_store_made_by_revision_0001_keeps_its_data_across_migrate(store_url: 
     finally:
         engine.dispose()
 
-    with Store.open(store_url) as store:
-        assert store.migrate() == ("0001", head_revision())
+    with pytest.raises(StoreOutdated, match=f"revision 0001, this kpiokr needs {head_revision()}"):
+        Store.open(store_url, migrate=False)
+    assert upgrade_url(store_url) == ("0001", head_revision())
+    with Store.open(store_url, migrate=False) as store:
         assert store.migrate() == (head_revision(), head_revision())
         assert store.watermarks().keys() == {"MOB"}
     assert upgrade_url(store_url) == (head_revision(), head_revision())

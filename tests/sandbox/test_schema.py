@@ -162,6 +162,12 @@ for v in ("2", "3"):
     ]
 CLOUD += [
     Case(
+        "jql parse",
+        post("/rest/api/3/jql/parse?validation=strict", {"queries": [JQL, "project = MOB AND"]}),
+        P,
+        ("/rest/api/3/jql/parse", "post", 200),
+    ),
+    Case(
         "v2 issue v3 description",
         get("/rest/api/3/issue/MOB-1", fields="description,parent,subtasks"),
         P,

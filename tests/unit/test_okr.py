@@ -1,7 +1,7 @@
 """Grading key results and objectives: clamped 0-1 grades, weighted means, pace and guardrails."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -110,7 +110,17 @@ def test_a_breached_guardrail_makes_an_on_track_objective_at_risk_and_names_the_
     assert healthy.status is warning.status is ObjectiveStatus.ON_TRACK
     assert breached.status is ObjectiveStatus.AT_RISK
     assert breached.reasons == ("guardrail Bug resolution time breached: 96 h against threshold 72",)
-    assert "guardrail Bug resolution time breached" in breached.summary
+    assert breached.summary == "0.90 · at risk · guardrail Bug resolution time breached: 96 h against threshold 72"
+    assert healthy.summary == "0.90 · on track"
+
+
+def test_the_summary_does_not_move_with_the_clock_alone():
+    kr = KeyResult("MOB-2", "Downloads", NumericTarget("Downloads", 0, 100))
+    scores = [KeyResultScore("MOB-2", 0.2, "")]
+    monday = score_objective(_objective(kr), scores, {}, HALFWAY)
+    tuesday = score_objective(_objective(kr), scores, {}, HALFWAY + timedelta(days=1))
+    assert monday.expected != tuesday.expected
+    assert monday.summary == tuesday.summary == "0.20 · at risk · behind the pace the cycle expects"
 
 
 def test_a_breached_guardrail_does_not_lift_an_off_track_objective():

@@ -1,0 +1,127 @@
+"""The ``kpiokr`` command line: parses arguments, maps failures to messages and exit codes.
+
+With :mod:`sync.cli_commands`, the only place that prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from types import FrameType
+
+from sync import cli_commands as commands
+from sync.config import ConfigError, config_path, load_config
+from sync.demo import run_demo
+from sync.errors import JiraAuthError, KpiokrError
+from sync.mapping_problems import MappingError
+from sync.store_errors import StoreError, StoreLocked
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+
+log = logging.getLogger("kpiokr")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kpiokr", description="OKRs and KPIs that live inside Jira.")
+    parser.add_argument("--config", help="config file (default: $KPIOKR_CONFIG, else ./config.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+
+    sync = sub.add_parser("sync", help="sync from Jira, score, write back (repeats on the interval without --once)")
+    sync.add_argument("--once", action="store_true", help="one pass, then exit")
+    sync.add_argument("--full", action="store_true", help="re-read every issue, not only those updated")
+    sync.add_argument("--dry-run", action="store_true", help="print the writes it would make, make none")
+
+    sub.add_parser("daemon", help="sync on the interval and reconcile nightly until SIGTERM/SIGINT")
+
+    report = sub.add_parser("report", help="objectives, key results and KPIs with status and trend")
+    report.add_argument("--format", choices=("table", "markdown", "json"), default="table")
+    report.add_argument("--team", help="only this team")
+
+    check = sub.add_parser("check", help="validate mapping files, and fields, boards and JQL in Jira")
+    check.add_argument("--offline", action="store_true", help="do not contact Jira")
+
+    setup = sub.add_parser("setup", help="create the custom fields scores are written to")
+    setup.add_argument("--dry-run", action="store_true", help="say what it would create")
+
+    sub.add_parser("migrate", help="bring the store's schema up to date")
+
+    demo = sub.add_parser("demo", help="the whole product against a local Jira sandbox")
+    demo.add_argument("--dir", default="kpiokr-demo", help="where the demo config, mapping and store go")
+    demo.add_argument("--issues", type=int, default=600, help="size of the seeded site")
+    demo.add_argument("--flavor", choices=("cloud", "datacenter"), default="cloud")
+    demo.add_argument("--serve", action="store_true", help="after the demo, keep the sandbox running")
+    return parser
+
+
+def _configure_logging(verbose: bool, level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else getattr(logging, level),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s: stopping after the current step", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    if args.command == "demo":
+        _configure_logging(args.verbose, "ERROR")
+        return _guarded(lambda: run_demo(args.dir, issues=args.issues, flavor=args.flavor, serve=args.serve))
+    try:
+        config = load_config(config_path(args.config, os.environ))
+    except ConfigError as error:
+        print(f"kpiokr: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    _configure_logging(args.verbose, config.log_level)
+    stop = threading.Event()
+    actions: dict[str, Callable[[], int]] = {
+        "sync": lambda: commands.sync(config, once=args.once, full=args.full, dry_run=args.dry_run, stop=stop),
+        "daemon": lambda: commands.daemon(config, stop=stop),
+        "report": lambda: commands.report(config, fmt=args.format, team=args.team),
+        "check": lambda: commands.check(config, offline=args.offline),
+        "setup": lambda: commands.setup(config, dry_run=args.dry_run),
+        "migrate": lambda: commands.migrate(config),
+    }
+    if args.command in ("sync", "daemon"):
+        _stop_on_signals(stop)
+    return _guarded(actions[args.command])
+
+
+def _guarded(action: Callable[[], int]) -> int:
+    """Run ``action``; known failures become one clear message and an exit code."""
+    try:
+        return action()
+    except StoreLocked as error:
+        print(f"kpiokr: {error}", file=sys.stderr)
+        return EXIT_LOCKED
+    except (MappingError, ConfigError) as error:
+        print(f"kpiokr: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except JiraAuthError as error:
+        print(f"kpiokr: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except (KpiokrError, StoreError) as error:
+        print(f"kpiokr: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("kpiokr: interrupted", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

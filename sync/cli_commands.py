@@ -1,0 +1,277 @@
+"""What each ``kpiokr`` command does, and what it prints. Exit codes: 0 ok, 1 failed, 2 bad input."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, timedelta
+from typing import TextIO
+
+from sync.bootstrap import App, build_app, open_store, utc_now
+from sync.config import Config
+from sync.errors import FieldNotFound, JiraError, KpiokrError
+from sync.evaluate import field_kind
+from sync.mapping_loader import load_mappings, online_checks
+from sync.report import render
+from sync.runner import RunSummary
+from sync.scheduler import build_scheduler, run_until_stopped
+from sync.score_fields import explain_missing
+from sync.site import resolve_field
+from sync.store import Store, create_store_engine
+from sync.writeback import IssueWrite
+
+log = logging.getLogger("kpiokr")
+
+STATUS_OPTIONS = ("on track", "at risk", "off track")
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal; a log line per tenth elsewhere."""
+
+    def __init__(self, label: str, out: TextIO | None = None) -> None:
+        self.label = label
+        self.out = out or sys.stderr
+        self._tty = self.out.isatty()
+        self._logged = -1
+
+    def __call__(self, done: int, total: int | None) -> None:
+        """Show ``done`` of ``total`` (unknown total: a count)."""
+        if total:
+            share = min(done / total, 1.0)
+            if self._tty:
+                bar = "#" * int(share * 30)
+                self.out.write(f"\r{self.label} [{bar:<30}] {done}/{total} ({share:.0%})")
+                self.out.flush()
+            elif int(share * 10) > self._logged:
+                self._logged = int(share * 10)
+                log.info("%s: %d/%d (%.0f%%)", self.label, done, total, share * 100)
+        elif self._tty:
+            self.out.write(f"\r{self.label}: {done}")
+            self.out.flush()
+
+    def close(self) -> None:
+        """End the bar's line."""
+        if self._tty:
+            self.out.write("\n")
+
+
+@contextmanager
+def _app(config: Config) -> Iterator[App]:
+    app = build_app(config, os.environ)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def describe_plan(plan: Sequence[IssueWrite]) -> list[str]:
+    """One line per field write: issue, field, before and after."""
+    return [
+        f"{write.issue_key}: {field.field_name} ({field.field_id}): {_shown(field.before)} -> {_shown(field.after)}"
+        for write in plan
+        for field in write.fields
+    ]
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, dict):
+        value = value.get("value")
+    return "empty" if value is None or value == "" else repr(value)
+
+
+def print_summary(summary: RunSummary, *, dry_run: bool, out: TextIO | None = None) -> None:
+    """What a pass did, for a person (on standard output unless ``out`` is given)."""
+    out = out or sys.stdout
+    writes = describe_plan(summary.planned)
+    verb = "would write" if dry_run else "wrote"
+    print(
+        f"run {summary.run_id} ({summary.kind}): {summary.fetched} issue(s) fetched, "
+        f"{len(writes)} field(s) to write, {summary.requests} request(s), {summary.seconds:.1f}s",
+        file=out,
+    )
+    rejected = {o.write.issue_key: o.reason for o in summary.outcomes if not o.ok}
+    for line in writes:
+        key = line.split(":", 1)[0]
+        mark = f"  REJECTED: {rejected[key]}" if key in rejected else ""
+        print(f"  {verb} {line}{mark}", file=out)
+    for problem in summary.problems:
+        print(f"  ! {problem}", file=out)
+
+
+def sync(config: Config, *, once: bool, full: bool, dry_run: bool, stop: threading.Event) -> int:
+    """``kpiokr sync``: one pass with ``--once``, else keep syncing like the daemon."""
+    if not once:
+        return daemon(config, stop=stop)
+    with _app(config) as app, app.store.locked(ttl=timedelta(seconds=config.sync.lock_ttl_seconds)):
+        app.store.recover_abandoned_runs()
+        first = not app.store.watermarks()
+        bar = ProgressBar("fetching issues") if first or full else None
+        summary = app.runner(stop, progress=bar).run(full=full, dry_run=dry_run)
+        if bar is not None:
+            bar.close()
+        print_summary(summary, dry_run=dry_run)
+        return 1 if any(not o.ok for o in summary.outcomes) else 0
+
+
+def daemon(config: Config, *, stop: threading.Event) -> int:
+    """``kpiokr daemon``: incremental syncs on the interval, reconciliation nightly, until stopped."""
+    ttl = timedelta(seconds=config.sync.lock_ttl_seconds)
+    with _app(config) as app, app.store.locked(ttl=ttl) as owner:
+        app.store.recover_abandoned_runs()
+        runner = app.runner(stop)
+
+        def job(**kwargs: bool) -> None:
+            if stop.is_set():
+                return
+            if not app.store.refresh_lock(owner, ttl):
+                log.error("lost the store lock to another process: stopping")
+                stop.set()
+                return
+            try:
+                summary = runner.run(**kwargs)
+            except (KpiokrError, OSError):
+                return  # the runner logged it and recorded it in the store; the next run catches up
+            log.info(
+                "run %d: %d fetched, %d field(s) written, %d request(s)",
+                summary.run_id,
+                summary.fetched,
+                sum(len(o.write.fields) for o in summary.outcomes if o.ok),
+                summary.requests,
+            )
+
+        now = utc_now()
+        scheduler = build_scheduler(job, lambda: job(reconcile=True), config.sync, UTC, now)
+        run_until_stopped(scheduler, stop)
+    return 0
+
+
+def report(config: Config, *, fmt: str, team: str | None) -> int:
+    """``kpiokr report``: the latest evaluation of each team, from the store."""
+    store = open_store(config)
+    try:
+        documents = [r.document for r in store.latest_reports(team)]
+    finally:
+        store.close()
+    if not documents:
+        print("kpiokr: no report yet: run `kpiokr sync --once` first", file=sys.stderr)
+        return 1
+    print(render({"teams": documents}, fmt))
+    return 0
+
+
+def check(config: Config, *, offline: bool) -> int:
+    """``kpiokr check``: mapping files, then (Jira reachable) their fields, boards and JQL."""
+    loaded = load_mappings(config.mapping_paths)
+    errors = [str(e) for e in loaded.errors]
+    warnings = [str(w) for w in loaded.warnings]
+    notes: list[str] = []
+    if not offline and not loaded.errors:
+        try:
+            with _app(config) as app:
+                errors.extend(_online_problems(app))
+                notes.append(
+                    "writes are sent with notifyUsers=false; Jira honours it only for accounts with the "
+                    "'Administer Jira' or project admin permission, others make watchers get mail"
+                )
+        except (JiraError, KpiokrError) as error:
+            notes.append(f"Jira not checked: {error}")
+    for line in errors:
+        print(f"error: {line}")
+    for line in warnings:
+        print(f"warning: {line}")
+    for line in notes:
+        print(f"note: {line}")
+    print(f"{len(loaded.teams)} mapping(s), {len(errors)} error(s), {len(warnings)} warning(s)")
+    return 1 if errors else 0
+
+
+def _online_problems(app: App) -> list[str]:
+    fields = app.jira.fields()
+    written = app.store.field_ids_written()
+    problems = []
+    for team in app.mappings.current():
+        for item in online_checks(team):
+            message: str | None = None
+            try:
+                if item.kind == "field":
+                    resolve_field(fields, str(item.value))
+                elif item.kind == "board":
+                    app.jira.find_board(item.value)
+                elif item.kind == "jql":
+                    message = app.jira.jql_is_valid(str(item.value).replace("{epic}", "KEY-1"))
+                elif item.kind == "project":
+                    message = app.jira.jql_is_valid(f'project = "{item.value}"')
+            except FieldNotFound as error:
+                section, _, setting = item.location.partition(".")
+                if section == "score_fields":
+                    message = explain_missing(str(item.value), setting, fields, written, error)
+                else:
+                    message = str(error)
+            except JiraError as error:
+                message = str(error)
+            if message:
+                problems.append(str(item.problem(message)))
+    return problems
+
+
+def setup(config: Config, *, dry_run: bool) -> int:
+    """``kpiokr setup``: create the missing score fields, and say which screens they belong on."""
+    wanted: dict[str, str] = {}
+    for team in load_mappings(config.mapping_paths).teams:
+        names = team.score_fields
+        wanted.update(
+            {
+                names.objective_score: "number",
+                names.objective_status: "select",
+                names.objective_summary: "text",
+                names.key_result_progress: "number",
+            }
+        )
+    with _app(config) as app:
+        fields = app.jira.fields()
+        datacenter = app.jira.flavor() == "datacenter"
+        for name, wanted_kind in wanted.items():
+            kind = wanted_kind
+            try:
+                existing = resolve_field(fields, name)
+            except FieldNotFound:
+                existing = None
+            if existing is not None:
+                print(f"exists: {name} ({existing.id}, {field_kind(existing)})")
+                if field_kind(existing) == "select" and not dry_run and not datacenter:
+                    app.jira.add_select_options(existing.id, STATUS_OPTIONS)
+                continue
+            if kind == "select" and datacenter:
+                kind = "text"
+                print(
+                    f"note: {name} is made a text field: Data Center's REST API cannot add options to a select "
+                    f"list. For a select list, create it by hand with the options {', '.join(STATUS_OPTIONS)}; "
+                    "kpiokr writes to either kind."
+                )
+            if dry_run:
+                print(f"would create: {name} ({kind})")
+                continue
+            options = STATUS_OPTIONS if kind == "select" else ()
+            created = app.jira.create_field(name, kind, options)  # type: ignore[arg-type]
+            print(f"created: {name} ({created.id}, {kind})")
+    print(
+        "Add the objective fields to the edit and view screens of the epics' projects, and the key-result "
+        "field to those of the key-result issues (Jira settings > Issues > Screens), so kpiokr can write them "
+        "and people can see them."
+    )
+    return 0
+
+
+def migrate(config: Config) -> int:
+    """``kpiokr migrate``: bring the store's schema to this version, keeping its data."""
+    store = Store(create_store_engine(config.store_url))
+    try:
+        before, now = store.migrate()
+    finally:
+        store.close()
+    print(f"store schema at {now}" + (f" (was {before})" if before and before != now else ""))
+    return 0

@@ -1,0 +1,154 @@
+"""One team's evaluation: objectives, key results and KPIs from its histories, and the values to write.
+
+Pure: the runner gathers the histories and what only Jira can answer (which epics a JQL selects,
+how many issues a query counts) and this module does the rest with the domain core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from kpiokr.history import IssueHistory
+from kpiokr.kpi import KpiResult, TeamData, evaluate_kpi
+from kpiokr.okr import KeyResultInputs, score_key_result, score_objective
+from sync.mapping_build import build_cycle, build_key_result, build_kpi_definitions, build_objective
+from sync.mapping_schema import TeamMapping
+from sync.report import TeamResult
+from sync.site import FieldInfo
+from sync.writeback import DesiredValue, FieldKind
+
+
+class IssueIndex:
+    """Histories by key, with each issue's children (by current parent: next-gen parent or Epic Link)."""
+
+    def __init__(self, histories: Iterable[IssueHistory]) -> None:
+        self.by_key: dict[str, IssueHistory] = {}
+        self._children: dict[str, list[IssueHistory]] = {}
+        for history in histories:
+            self.by_key[history.key] = history
+            if history.current.parent:
+                self._children.setdefault(history.current.parent, []).append(history)
+
+    def children(self, key: str) -> list[IssueHistory]:
+        """The issues whose parent is ``key``."""
+        return self._children.get(key, [])
+
+    def in_projects(self, projects: Iterable[str]) -> list[IssueHistory]:
+        """The issues of the given projects (by key prefix)."""
+        prefixes = tuple(f"{p}-" for p in projects)
+        return [h for h in self.by_key.values() if h.key.startswith(prefixes)]
+
+
+@dataclass(frozen=True)
+class JiraAnswers:
+    """What only Jira can say about a team: its objective epics, JQL-selected key results, JQL
+    matches of filtered KPIs and the counts of query-count key results."""
+
+    objective_keys: tuple[str, ...]
+    key_result_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    kpi_matches: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    query_counts: Mapping[str, int] = field(default_factory=dict)
+
+    def named_keys(self) -> Iterator[str]:
+        """The objective epics and JQL-selected key results: issues the team's scores read."""
+        yield from self.objective_keys
+        for keys in self.key_result_keys.values():
+            yield from keys
+
+
+def key_result_keys(team: TeamMapping, epic_key: str, index: IssueIndex, answers: JiraAnswers) -> list[str]:
+    """An objective's key-result issues: by the team's source, plus those listed in its table."""
+    override = team.objective_override(epic_key)
+    listed = [kr.key for kr in override.key_results] if override else []
+    source = team.key_results.source
+    if source == "children":
+        found = [h.key for h in index.children(epic_key) if not h.is_subtask]
+    elif source == "jql":
+        found = list(answers.key_result_keys.get(epic_key, ()))
+    else:
+        found = []
+    return list(dict.fromkeys([*found, *listed]))
+
+
+def evaluate_team(
+    team: TeamMapping,
+    index: IssueIndex,
+    data: TeamData,
+    answers: JiraAnswers,
+    as_of: datetime,
+) -> TeamResult:
+    """Score every objective of ``team`` and evaluate its KPIs at ``as_of``."""
+    cycle = build_cycle(team, data.tz)
+    kpis: dict[str, KpiResult] = {
+        definition.key: evaluate_kpi(definition, data, as_of)
+        for definition in build_kpi_definitions(team, answers.kpi_matches)
+    }
+    objectives = []
+    for epic_key in answers.objective_keys:
+        epic = index.by_key.get(epic_key)
+        krs = []
+        for kr_key in key_result_keys(team, epic_key, index, answers):
+            issue = index.by_key.get(kr_key)
+            krs.append(
+                build_key_result(kr_key, issue.summary if issue else kr_key, team, issue.assignee if issue else None)
+            )
+        objective = build_objective(
+            epic_key, epic.summary if epic else epic_key, epic.assignee if epic else None, krs, team, cycle=cycle
+        )
+        scores = [
+            score_key_result(
+                kr,
+                KeyResultInputs(index.by_key.get(kr.key), index.children(kr.key), kpis, answers.query_counts),
+                as_of,
+            )
+            for kr in objective.key_results
+        ]
+        objectives.append((objective, score_objective(objective, scores, kpis, as_of)))
+    return TeamResult(team.team.name, as_of, cycle.name, tuple(objectives), tuple(kpis.values()))
+
+
+@dataclass(frozen=True)
+class ScoreFieldIds:
+    """The site's fields for each kind of score; ``None`` where the field does not exist (yet)."""
+
+    objective_score: FieldInfo | None
+    objective_status: FieldInfo | None
+    objective_summary: FieldInfo | None
+    key_result_progress: FieldInfo | None
+
+    def present(self) -> list[FieldInfo]:
+        """The fields that exist."""
+        roles = (self.objective_score, self.objective_status, self.objective_summary, self.key_result_progress)
+        return [f for f in roles if f is not None]
+
+
+def field_kind(info: FieldInfo) -> FieldKind:
+    """How values are written to a field: number, select list or text."""
+    if info.schema_type == "number":
+        return "number"
+    if info.custom_type and info.custom_type.endswith((":select", ":radiobuttons")):
+        return "select"
+    return "text"
+
+
+def desired_values(result: TeamResult, fields: ScoreFieldIds) -> list[DesiredValue]:
+    """Score, status and summary on each objective epic, progress on each gradable key-result issue.
+
+    A key result shared by two objectives is written once.
+    """
+    wanted: dict[tuple[str, str], DesiredValue] = {}
+
+    def want(issue: str, info: FieldInfo | None, value: float | str) -> None:
+        if info is not None:
+            wanted[issue, info.id] = DesiredValue(issue, info.id, info.name, field_kind(info), value)
+
+    for objective, score in result.objectives:
+        want(objective.key, fields.objective_score, score.score)
+        want(objective.key, fields.objective_status, score.status.value)
+        want(objective.key, fields.objective_summary, score.summary)
+        for kr in score.key_results:
+            if kr.score is not None:
+                want(kr.key, fields.key_result_progress, kr.score)
+    return list(wanted.values())

@@ -1,0 +1,26 @@
+"""The write ledger keeps the name of each field written (to explain a score field deleted or renamed in Jira).
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-23
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | Sequence[str] | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("write_ledger") as batch:
+        batch.add_column(sa.Column("field_name", sa.String(255), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("write_ledger") as batch:
+        batch.drop_column("field_name")

@@ -1,0 +1,311 @@
+"""One pass of the daemon: fetch -> translate -> score -> plan -> apply -> record.
+
+A pass fetches what changed since the watermark, refreshes what only Jira can answer when
+anything changed, recomputes every team's scores and KPIs from the stored histories, and writes
+to Jira only the fields whose value changed. A pass in which nothing changed in Jira costs one
+search request (besides re-reading the account and the field list) and makes no write.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from kpiokr.kpi import TeamData
+from sync.config import Config
+from sync.errors import FieldNotFound, JiraNotFound, JiraPermissionError, JiraRequestRejected
+from sync.evaluate import IssueIndex, JiraAnswers, ScoreFieldIds, desired_values, evaluate_team
+from sync.fetch import FetchResult, Progress, check_stop, fetch_keys, fetch_updates
+from sync.fetch import reconcile as reconcile_with_jira
+from sync.history_cache import HistoryCache
+from sync.jira_gateway import JiraGateway
+from sync.ledger import WriteLedger
+from sync.mapping_build import numeric_fields, team_timezone
+from sync.mapping_schema import TeamMapping
+from sync.mapping_watch import MappingWatcher
+from sync.report import TeamResult, team_document
+from sync.score_fields import explain_missing
+from sync.score_records import score_records
+from sync.site import Account, BoardConfig, FieldInfo, resolve_field
+from sync.site_answers import SiteAnswers
+from sync.store import Store
+from sync.translate import SiteDictionary
+from sync.translate_agile import to_sprint
+from sync.writeback import DesiredValue, IssueWrite, WriteOutcome, apply_writes, plan_writes
+
+log = logging.getLogger(__name__)
+
+#: Jira answers these for one issue only: that write is skipped, the others go on.
+REJECTED = (JiraPermissionError, JiraRequestRejected, JiraNotFound)
+#: Jira's single-line text fields hold at most 255 characters.
+TEXT_LIMIT = 255
+
+
+@dataclass
+class RunSummary:
+    """What one pass did, for the CLI and the run record."""
+
+    run_id: int
+    kind: str
+    fetched: int = 0
+    changed_keys: set[str] = field(default_factory=set)
+    planned: list[IssueWrite] = field(default_factory=list)
+    outcomes: list[WriteOutcome] = field(default_factory=list)
+    results: list[TeamResult] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    requests: int = 0
+    seconds: float = 0.0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """The figures kept in the run record."""
+        return {
+            "fetched": self.fetched,
+            "writes_planned": sum(len(w.fields) for w in self.planned),
+            "issues_written": sum(1 for o in self.outcomes if o.ok),
+            "issues_rejected": sum(1 for o in self.outcomes if not o.ok),
+            "requests": self.requests,
+            "teams": len(self.results),
+        }
+
+
+class Runner:
+    """Runs passes against one Jira and one store; keeps site facts and histories between passes."""
+
+    def __init__(
+        self,
+        jira: JiraGateway,
+        store: Store,
+        mappings: MappingWatcher,
+        config: Config,
+        *,
+        clock: Callable[[], datetime],
+        stop: threading.Event | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.jira = jira
+        self.store = store
+        self.mappings = mappings
+        self.config = config
+        self.clock = clock
+        self.stop = stop or threading.Event()
+        self.progress = progress
+        self.site = SiteAnswers(jira)
+        self.histories = HistoryCache()
+        self.ledger = WriteLedger(store, clock, config.writeback.decimals)
+        self._agile_read_at: datetime | None = None
+        self._answers: dict[str, JiraAnswers] = {}
+        self._dictionaries: dict[str, tuple[object, SiteDictionary]] = {}
+
+    # -- the pass ---------------------------------------------------------------------------------
+
+    def run(self, *, full: bool = False, dry_run: bool = False, reconcile: bool = False) -> RunSummary:
+        """One pass. ``full`` re-reads every issue; ``dry_run`` plans writes and makes none."""
+        kind = "dry-run" if dry_run else "reconcile" if reconcile else "full" if full else "sync"
+        started = time.monotonic()
+        requests_before = self.jira.requests_made
+        summary = RunSummary(self.store.start_run(kind), kind)
+        log.info("run %d (%s) started", summary.run_id, kind)
+        try:
+            self._pass(summary, full=full, dry_run=dry_run, reconcile=reconcile)
+        except BaseException as error:
+            summary.requests = self.jira.requests_made - requests_before
+            status = "abandoned" if isinstance(error, KeyboardInterrupt) or self.stop.is_set() else "failed"
+            text = str(error) or type(error).__name__
+            self.store.finish_run(summary.run_id, status, counts=summary.counts, error=text)
+            level = logging.WARNING if status == "abandoned" else logging.ERROR
+            log.log(level, "run %d (%s) %s: %s", summary.run_id, kind, status, text)
+            raise
+        summary.requests = self.jira.requests_made - requests_before
+        summary.seconds = time.monotonic() - started
+        self.store.finish_run(summary.run_id, "ok", counts=summary.counts, error="; ".join(summary.problems) or None)
+        return summary
+
+    def _pass(self, summary: RunSummary, *, full: bool, dry_run: bool, reconcile: bool) -> None:
+        teams = self.mappings.current()
+        if reconcile:
+            self.site.forget()
+        self.site.refresh()
+        account = self.site.account()
+        account_tz = ZoneInfo(account.time_zone)
+        fresh_agile = self._agile_read_at is None
+        if fresh_agile:
+            self._refresh_agile(teams, force=True)
+        boards = self._boards(teams)
+        dictionaries = {t.team.name: self._dictionary(t, account, boards.get(t.team.name)) for t in teams}
+        score_fields = {t.team.name: self._score_fields(t, summary) for t in teams}
+        search_fields = self._search_fields(dictionaries.values(), score_fields.values())
+        projects = sorted({p for t in teams for p in t.team.projects})
+        fetched = fetch_updates(
+            self.jira,
+            self.store,
+            projects,
+            search_fields,
+            account_tz=account_tz,
+            overlap=timedelta(minutes=self.config.sync.overlap_minutes),
+            full=full,
+            stop=self.stop,
+            progress=self.progress,
+        )
+        if reconcile:
+            found = reconcile_with_jira(self.jira, self.store, projects, search_fields, stop=self.stop)
+            fetched.keys.update(found.refetched)
+            fetched.fetched += len(found.refetched)
+            if found.deleted:
+                self.histories.forget()
+        summary.fetched, summary.changed_keys = fetched.fetched, fetched.keys
+        if not fresh_agile:
+            self._refresh_agile(teams, force=fetched.changed or full)
+        check_stop(self.stop)
+        # A daemon clock behind Jira's must not hide the updates just fetched: score no earlier than them.
+        as_of = max([self.clock(), *self.store.watermarks().values()])
+        log.info("run %d: computing the scores of %d team(s) as of %s", summary.run_id, len(teams), as_of)
+        for team in teams:
+            answers = self._team_answers(team, fetched, search_fields, refresh=full)
+            changed = None if full else fetched.keys
+            index = self.histories.index(self.store, team, dictionaries[team.team.name], answers, changed)
+            data = self._team_data(team, index, boards.get(team.team.name), account_tz)
+            summary.results.append(evaluate_team(team, index, data, answers, as_of))
+        check_stop(self.stop)
+        desired = [d for r in summary.results for d in desired_values(r, score_fields[r.team])]
+        self.ledger.settle_interrupted()
+        current = self._current_values({d.issue_key for d in desired})
+        held_back = set() if reconcile else self.ledger.rejected_before()
+        summary.planned = plan_writes(
+            [_clip(d) for d in desired],
+            current,
+            self.config.writeback.decimals,
+            skip=lambda issue, field_id, value: (issue, field_id, repr(value)) in held_back,
+        )
+        if not dry_run and self.config.writeback.enabled:
+            log.info("run %d: writing %d issue(s)", summary.run_id, len(summary.planned))
+            run_id = summary.run_id
+            summary.outcomes = apply_writes(
+                summary.planned, self.jira, REJECTED, self.ledger.recorder(run_id), self.ledger.intender(run_id)
+            )
+        log.debug("run %d: recording scores and reports", summary.run_id)
+        with self.store.transaction() as tx:
+            for result in summary.results:
+                objectives, key_results, kpis = score_records(result)
+                tx.record_scores(summary.run_id, objectives=objectives, key_results=key_results, kpis=kpis)
+                tx.record_report(result.team, result.as_of, team_document(result))
+
+    # -- what the pass reads ----------------------------------------------------------------------
+
+    def _boards(self, teams: Sequence[TeamMapping]) -> dict[str, BoardConfig | None]:
+        boards: dict[str, BoardConfig | None] = {}
+        for team in teams:
+            board_id = self.site.board_id(team.team.board)
+            stored = self.store.board(board_id)
+            boards[team.team.name] = BoardConfig.from_json(stored) if stored else None
+        return boards
+
+    def _refresh_agile(self, teams: Sequence[TeamMapping], *, force: bool) -> None:
+        """Read the boards' configurations and sprints, when issues changed or they are getting old."""
+        now = self.clock()
+        every = timedelta(minutes=self.config.sync.agile_refresh_minutes)
+        if not force and self._agile_read_at is not None and now - self._agile_read_at < every:
+            return
+        for board_id in sorted({self.site.board_id(t.team.board) for t in teams}):
+            configuration = self.jira.board_configuration_json(board_id)
+            sprints = self.jira.sprints(board_id) if configuration.get("type") != "kanban" else []
+            with self.store.transaction() as tx:
+                tx.set_board(board_id, configuration)
+                tx.set_sprints(board_id, sprints)
+        self._agile_read_at = now
+
+    def _dictionary(self, team: TeamMapping, account: Account, board: BoardConfig | None) -> SiteDictionary:
+        """The team's site dictionary, built again only when the site facts or the board changed."""
+        fields, statuses = self.site.fields(), self.site.statuses()
+        estimate = resolve_field(fields, team.jira_fields.estimate).id if team.jira_fields.estimate else None
+        if estimate is not None:
+            board_id = self.site.board_id(team.team.board)
+            board = (
+                replace(board, estimation_field_id=estimate)
+                if board
+                else BoardConfig(board_id, "", estimate, frozenset())
+            )
+        names = {name: name for name in sorted(numeric_fields(team))}
+        signature = (id(fields), id(statuses), account, board, tuple(names))
+        cached = self._dictionaries.get(team.team.name)
+        if cached is None or cached[0] != signature:
+            built = SiteDictionary.build(fields, statuses, account=account, board=board, numbers=names)
+            cached = (signature, built)
+            self._dictionaries[team.team.name] = cached
+        return cached[1]
+
+    def _score_fields(self, team: TeamMapping, summary: RunSummary) -> ScoreFieldIds:
+        """The team's score fields on the site; a missing one is reported and its writes left out."""
+        fields = self.site.fields()
+        found: dict[str, FieldInfo | None] = {}
+        for setting, name in team.score_fields:
+            try:
+                found[setting] = resolve_field(fields, name)
+            except FieldNotFound as error:
+                found[setting] = None
+                why = explain_missing(name, setting, fields, self.store.field_ids_written(), error)
+                problem = f"{team.team.name}: {why} Until then these scores are not written; reads go on."
+                if problem not in summary.problems:
+                    summary.problems.append(problem)
+                    log.warning("%s", problem)
+        return ScoreFieldIds(
+            found["objective_score"],
+            found["objective_status"],
+            found["objective_summary"],
+            found["key_result_progress"],
+        )
+
+    @staticmethod
+    def _search_fields(
+        dictionaries: Iterable[SiteDictionary], score_fields: Iterable[ScoreFieldIds]
+    ) -> tuple[str, ...]:
+        wanted: list[str] = ["summary", "assignee", "project", "updated", "created"]
+        for dictionary in dictionaries:
+            wanted.extend(dictionary.search_fields())
+        wanted.extend(f.id for fields in score_fields for f in fields.present())
+        return tuple(dict.fromkeys(wanted))
+
+    def _team_answers(
+        self, team: TeamMapping, fetched: FetchResult, search_fields: Sequence[str], *, refresh: bool
+    ) -> JiraAnswers:
+        """The team's JQL answers, asked again only when issues changed; issues they name are stored."""
+        name = team.team.name
+        cached = self._answers.get(name)
+        if cached is not None and not fetched.changed and not refresh:
+            return cached
+        answers = self.site.team_answers(team)
+        missing = [k for k in answers.named_keys() if self.store.get_issue(k) is None]
+        if missing:
+            fetch_keys(self.jira, self.store, missing, search_fields)
+        self._answers[name] = answers
+        return answers
+
+    def _team_data(
+        self, team: TeamMapping, index: IssueIndex, board: BoardConfig | None, account_tz: tzinfo
+    ) -> TeamData:
+        tz = team_timezone(team, account_tz)
+        board_id = self.site.board_id(team.team.board)
+        sprints = tuple(to_sprint(raw) for raw in self.store.sprints(board_id))
+        histories = index.in_projects(team.team.projects)
+        done = board.done_status_ids if board and board.done_status_ids else None
+        return TeamData(histories, tz, sprints, done)
+
+    def _current_values(self, keys: set[str]) -> dict[str, dict[str, object]]:
+        current: dict[str, dict[str, object]] = {}
+        for key in keys:
+            raw = self.store.get_issue(key)
+            if raw is not None:
+                current[key] = dict(raw.get("fields") or {})
+        return current
+
+
+def _clip(desired: DesiredValue) -> DesiredValue:
+    """Text values cut to what a single-line Jira text field holds."""
+    if not isinstance(desired.value, str) or len(desired.value) <= TEXT_LIMIT:
+        return desired
+    return replace(desired, value=desired.value[: TEXT_LIMIT - 1] + "…")

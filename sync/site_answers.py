@@ -1,0 +1,101 @@
+"""What the daemon asks Jira besides the incremental search, asked once and kept between passes.
+
+Site facts change rarely. The account (its time zone) and the field list are read again on every
+pass, as two cheap requests: a time zone changed under a running daemon would shift its JQL dates,
+a deleted score field must be reported. Statuses and board ids are read on the first pass and
+again when something suggests they changed (the nightly reconciliation). A team's JQL answers
+(which epics are objectives, which issues a KPI filter or a key-result query matches) are asked
+again only when issues changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sync.evaluate import JiraAnswers
+from sync.jira_gateway import JiraGateway
+from sync.mapping_build import key_result_jql, query_count_jqls
+from sync.mapping_schema import TeamMapping
+from sync.site import Account, FieldInfo
+
+#: The least a search may return when only the keys matter.
+KEY_ONLY = ("key",)
+
+
+class SiteAnswers:
+    """Cached facts about one Jira site, and the JQL answers a team's scores need."""
+
+    def __init__(self, jira: JiraGateway) -> None:
+        self.jira = jira
+        self._account: Account | None = None
+        self._fields: list[FieldInfo] | None = None
+        self._statuses: list[dict[str, Any]] | None = None
+        self._boards: dict[str, int] = {}
+
+    def forget(self) -> None:
+        """Read every site fact again on next use."""
+        self._account = None
+        self._statuses = None
+        self._boards.clear()
+        self.forget_fields()
+
+    def refresh(self) -> None:
+        """Read the account and the field list again, keeping the old answers when they did not change.
+
+        An admin may have changed the account's time zone (JQL dates are read in it), or deleted or
+        renamed a field. Unchanged answers keep their identity, so what was built from them (site
+        dictionaries, translated histories) stays valid.
+        """
+        account = self.jira.myself()
+        if account != self._account:
+            self._account = account
+        fields = self.jira.fields()
+        if fields != self._fields:
+            self._fields = fields
+
+    def forget_fields(self) -> None:
+        """Read the field list again on next use (a field may have been deleted or renamed)."""
+        self._fields = None
+
+    def account(self) -> Account:
+        """The account kpiokr runs as; JQL dates are read in its time zone."""
+        if self._account is None:
+            self._account = self.jira.myself()
+        return self._account
+
+    def fields(self) -> list[FieldInfo]:
+        """The site's field list."""
+        if self._fields is None:
+            self._fields = self.jira.fields()
+        return self._fields
+
+    def statuses(self) -> list[dict[str, Any]]:
+        """The site's statuses with their categories."""
+        if self._statuses is None:
+            self._statuses = self.jira.statuses()
+        return self._statuses
+
+    def board_id(self, board: int | str) -> int:
+        """A board's id, from the id or the name a mapping gives."""
+        if isinstance(board, int):
+            return board
+        if board not in self._boards:
+            self._boards[board] = int(self.jira.find_board(board)["id"])
+        return self._boards[board]
+
+    def keys(self, jql: str) -> list[str]:
+        """The keys of the issues ``jql`` matches, in Jira's order."""
+        return [str(raw["key"]) for raw in self.jira.search(jql, KEY_ONLY, expand_changelog=False)]
+
+    def team_answers(self, team: TeamMapping) -> JiraAnswers:
+        """Ask Jira which epics are the team's objectives, which issues its queries select, and counts."""
+        listed = team.objective_keys
+        objectives = tuple(listed) if listed is not None else tuple(self.keys(team.objectives.jql or ""))
+        key_results: dict[str, tuple[str, ...]] = {}
+        for epic in objectives:
+            jql = key_result_jql(team, epic)
+            if jql is not None:
+                key_results[epic] = tuple(self.keys(jql))
+        matches = {kpi.key: frozenset(self.keys(kpi.jql)) for kpi in team.kpis if kpi.jql}
+        counts = {jql: self.jira.count(jql) for jql in query_count_jqls(team)}
+        return JiraAnswers(objectives, key_results, matches, counts)
