@@ -40,7 +40,7 @@ def test_full_sync_writes_every_score_into_jira(jira, app):
 def test_an_edit_is_picked_up_and_only_the_changed_fields_are_written(jira, app):
     runner = runner_of(app, jira)
     first = runner.run()
-    objective, score = next((o, s) for r in first.results for o, s in r.objectives if s.key_results)
+    objective = next(o for r in first.results for o, s in r.objectives if s.key_results)
     kr = next(k for k in objective.key_results if hasattr(k.measure, "number"))
     field = next(f for f in jira.site.fields.values() if f.name == kr.measure.number)
     target = kr.measure.target
