@@ -74,6 +74,16 @@ def generate_site(
     return site
 
 
+#: Bug and incident priorities, Highest to Lowest, by cumulative share in percent.
+PRIORITY_SHARES = (("1", 5), ("2", 25), ("3", 75), ("4", 95), ("5", 100))
+
+
+def _priority(issue_id: int) -> str:
+    """A bug's priority, drawn from its id (a stream of its own, so the rest of the site is unchanged)."""
+    bucket = ((issue_id * 2654435761) >> 8) % 100
+    return next(priority for priority, share in PRIORITY_SHARES if bucket < share)
+
+
 class _Generator(Lifecycles):
     def __init__(self, site: Site, rng: random.Random, now_ms: int, days: int) -> None:
         self.site, self.rng, self.now, self.start = site, rng, now_ms, now_ms - days * DAY
@@ -179,6 +189,8 @@ class _Generator(Lifecycles):
             "created": (ms, site.users[reporter].time_zone),
         }
         values["updated"] = values["statuscategorychangedate"] = values["created"]
+        if itype in ("Bug", "Incident"):
+            values["priority"] = _priority(issue_id)
         if rng.random() < 0.3:
             values["description"] = f"As a user I want {self._pick(THINGS)} to work reliably.\nSee the spec."
         if parent is not None:

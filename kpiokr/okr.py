@@ -195,6 +195,11 @@ class ObjectiveScore:
         return " · ".join([f"{self.score:.2f}", self.status.value, *self.reasons])
 
 
+def figure(value: float) -> str:
+    """A number as people read it: thousands separated, at most one decimal (``12,345.6``, ``48``)."""
+    return f"{round(value, 1) + 0.0:,.1f}".removesuffix(".0")  # + 0.0 turns -0.0 into 0.0
+
+
 def grade(value: float, baseline: float, target: float) -> float:
     """Progress from ``baseline`` to ``target`` as a 0.0-1.0 grade, clamped; either direction."""
     return min(max((value - baseline) / (target - baseline), 0.0), 1.0)
@@ -270,8 +275,8 @@ def score_objective(
         if result is not None and result.status is KpiStatus.BREACH and result.value is not None:
             definition = result.definition
             reasons.append(
-                f"guardrail {definition.name} breached: {result.value:g} {definition.display_unit} "
-                f"against threshold {definition.threshold:g}"
+                f"guardrail {definition.name} breached: {figure(result.value)} {definition.display_unit} "
+                f"against threshold {figure(definition.threshold)}"
             )
             if status is ObjectiveStatus.ON_TRACK:
                 status = ObjectiveStatus.AT_RISK

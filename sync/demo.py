@@ -152,9 +152,9 @@ def team_mapping(site: Site, project: str, cycle: tuple[str, date, date], now: d
         'name = "Critical bug resolution time"',
         'kind = "resolution_time"',
         'priorities = ["Highest", "High"]',
-        "window = { days = 28 }",
-        "target = 48",
-        "threshold = 120",
+        "window = { days = 90 }",
+        "target = 240",
+        "threshold = 480",
         'owner = "pm@example.com"',
         'guards = ["*"]',
         "",
@@ -263,13 +263,15 @@ def run_demo(directory: str, *, issues: int, flavor: str, serve: bool, out: Text
             print("\n$ kpiokr sync --once   (incremental: only what changed)", file=out)
             second = runner.run()
             print_summary(second, dry_run=False, out=out)
-            if edited and not any(w.issue_key == edited for w in second.planned):
-                print(f"  (no score changed after editing {edited})", file=out)
         finally:
             app.close()
-        print(f"\nDone in {time.monotonic() - began:.0f}s. Try, with the files left in {root}:", file=out)
+        print(f"\nDone in {time.monotonic() - began:.0f}s. Files left in {root}; try:", file=out)
         print(f"  .venv/bin/kpiokr --config {config_path} report --format markdown", file=out)
         print(f"  .venv/bin/kpiokr --config {config_path} check --offline", file=out)
+        team = edited.split("-")[0] if edited else None
+        changed = [r for r in second.results if r.team == team] or second.results
+        print(f"\n$ kpiokr report --team {changed[0].team}   (after the edit)", file=out)
+        print(render({"teams": [team_document(r) for r in changed[:1]]}, "table"), file=out)
         if serve:
             print(f"\nThe sandbox keeps running at {server.url} (Ctrl-C to stop); try:", file=out)
             print(f"  .venv/bin/kpiokr --config {config_path} sync --once --dry-run", file=out)

@@ -20,6 +20,7 @@ from kpiokr.okr import (
     Objective,
     ObjectiveStatus,
     QueryCount,
+    figure,
     grade,
     score_key_result,
     score_objective,
@@ -186,3 +187,11 @@ def test_objective_scores_stay_in_range_and_rise_with_any_key_result(scores, wei
     low = score_objective(_objective(*krs), before, {}, HALFWAY).score
     high = score_objective(_objective(*krs), raised, {}, HALFWAY).score
     assert 0.0 <= low <= high <= 1.0 + 1e-9
+
+
+def test_figures_in_reasons_read_like_people_write_them():
+    assert figure(397.596) == "397.6"
+    assert figure(48.0) == "48"
+    assert figure(12345.64) == "12,345.6"
+    assert figure(-0.04) == "0"
+    assert figure(-2.25) == "-2.2"
