@@ -147,13 +147,7 @@ def edit_issue(
         if issue is None:
             raise EditError(messages=["Issue does not exist or you do not have permission to see it."])
         changes = parse_payload(site, issue, fields, update, flavor)
-        history = apply_changes(
-            site, issue, changes, _author(site, author), _ms(site, at), history_id=site.next_history_id
-        )
-        if history is not None:
-            site.next_history_id += 1
-            site.bump()
-        return history
+        return _record(site, issue, changes, author, at)
 
 
 def transition_issue(
@@ -177,13 +171,18 @@ def transition_issue(
             changes["resolution"] = next(r.id for r in site.resolutions.values() if res in (r.id, r.name))
         else:
             changes["resolution"] = None
-        history = apply_changes(
-            site, issue, changes, _author(site, author), _ms(site, at), history_id=site.next_history_id
-        )
-        if history is not None:
-            site.next_history_id += 1
-            site.bump()
-        return history
+        return _record(site, issue, changes, author, at)
+
+
+def _record(
+    site: Site, issue: Issue, changes: dict[str, Any], author: str | None, at: datetime | None
+) -> History | None:
+    """Apply ``changes`` as one new history (none when nothing changed); call with the site locked."""
+    history = apply_changes(site, issue, changes, _author(site, author), _ms(site, at), history_id=site.next_history_id)
+    if history is not None:
+        site.next_history_id += 1
+        site.bump()
+    return history
 
 
 def create_issue(

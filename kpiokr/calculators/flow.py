@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import ClassVar
 
 from kpiokr.calculators.filters import IssueFilter, done_in_window
-from kpiokr.calculators.index import team_index
+from kpiokr.calculators.index import Done, team_index
 from kpiokr.calculators.stats import check_statistic, summarize
 from kpiokr.kpi import Direction, Measurement, TeamData, Window, window_start
 
@@ -20,54 +20,52 @@ def _spread(days: list[float]) -> dict[str, object]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CycleTime(IssueFilter):
+class _DaysToDone(IssueFilter):
+    """``statistic`` of the days from a start instant to done, over the issues done in the window."""
+
+    unit: ClassVar[str] = "days"
+    direction: ClassVar[Direction] = Direction.LOWER_IS_BETTER
+    needs_sprints: ClassVar[bool] = False
+
+    statistic: str = "median"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_statistic(self.statistic)
+
+    def _start(self, issue: Done) -> datetime | None:
+        raise NotImplementedError
+
+    def measure(self, team: TeamData, window: Window, as_of: datetime) -> Measurement:
+        """The days in ``statistic``; ``None`` when no issue with a start was done in the window."""
+        done = done_in_window(self, self.issue_types, team, window, as_of)
+        if done is None:
+            return Measurement(None)
+        days = [(issue.at - start) / _DAY for issue in done if (start := self._start(issue)) is not None]
+        return Measurement(summarize(days, self.statistic), len(days), _spread(days))
+
+
+@dataclass(frozen=True, kw_only=True)
+class CycleTime(_DaysToDone):
     """``statistic`` of the days from the first move into an IN_PROGRESS status to done, over the
     issues done in the window. Issues that never were in progress are left out. Details:
     ``median`` and ``p85`` days."""
 
     kind: ClassVar[str] = "cycle_time"
-    unit: ClassVar[str] = "days"
-    direction: ClassVar[Direction] = Direction.LOWER_IS_BETTER
-    needs_sprints: ClassVar[bool] = False
 
-    statistic: str = "median"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        check_statistic(self.statistic)
-
-    def measure(self, team: TeamData, window: Window, as_of: datetime) -> Measurement:
-        """Cycle time in days; ``None`` when nothing went through in-progress to done in the window."""
-        done = done_in_window(self, self.issue_types, team, window, as_of)
-        if done is None:
-            return Measurement(None)
-        days = [(issue.at - issue.started) / _DAY for issue in done if issue.started is not None]
-        return Measurement(summarize(days, self.statistic), len(days), _spread(days))
+    def _start(self, issue: Done) -> datetime | None:
+        return issue.started
 
 
 @dataclass(frozen=True, kw_only=True)
-class LeadTime(IssueFilter):
+class LeadTime(_DaysToDone):
     """``statistic`` of the days from creation to done, over the issues done in the window.
     Details: ``median`` and ``p85`` days."""
 
     kind: ClassVar[str] = "lead_time"
-    unit: ClassVar[str] = "days"
-    direction: ClassVar[Direction] = Direction.LOWER_IS_BETTER
-    needs_sprints: ClassVar[bool] = False
 
-    statistic: str = "median"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        check_statistic(self.statistic)
-
-    def measure(self, team: TeamData, window: Window, as_of: datetime) -> Measurement:
-        """Lead time in days; ``None`` when nothing was done in the window."""
-        done = done_in_window(self, self.issue_types, team, window, as_of)
-        if done is None:
-            return Measurement(None)
-        days = [(issue.at - issue.history.created) / _DAY for issue in done]
-        return Measurement(summarize(days, self.statistic), len(days), _spread(days))
+    def _start(self, issue: Done) -> datetime | None:
+        return issue.history.created
 
 
 @dataclass(frozen=True, kw_only=True)
