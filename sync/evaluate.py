@@ -14,6 +14,8 @@ from kpiokr.history import IssueHistory
 from kpiokr.kpi import KpiResult, TeamData, evaluate_kpi
 from kpiokr.okr import KeyResultInputs, score_key_result, score_objective
 from sync.mapping_build import build_cycle, build_key_result, build_kpi_definitions, build_objective
+from sync.mapping_lint import key_result_count_warnings, objective_count_warnings
+from sync.mapping_problems import MappingProblem
 from sync.mapping_schema import TeamMapping
 from sync.report import TeamResult
 from sync.site import FieldInfo
@@ -107,6 +109,14 @@ def evaluate_team(
         ]
         objectives.append((objective, score_objective(objective, scores, kpis, as_of)))
     return TeamResult(team.team.name, as_of, cycle.name, tuple(objectives), tuple(kpis.values()))
+
+
+def count_warnings(team: TeamMapping, result: TeamResult) -> list[MappingProblem]:
+    """The literature's advice on counts, against what Jira returned: 3-5 objectives of 3-5 key results."""
+    warnings = objective_count_warnings(team, len(result.objectives))
+    for objective, _score in result.objectives:
+        warnings.extend(key_result_count_warnings(team, objective.key, len(objective.key_results)))
+    return warnings
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,14 @@ from zoneinfo import ZoneInfo
 from kpiokr.kpi import TeamData
 from sync.config import Config
 from sync.errors import FieldNotFound, JiraNotFound, JiraPermissionError, JiraRequestRejected
-from sync.evaluate import IssueIndex, JiraAnswers, ScoreFieldIds, desired_values, evaluate_team
+from sync.evaluate import (
+    IssueIndex,
+    JiraAnswers,
+    ScoreFieldIds,
+    count_warnings,
+    desired_values,
+    evaluate_team,
+)
 from sync.fetch import FetchResult, Progress, check_stop, fetch_keys, fetch_updates
 from sync.fetch import reconcile as reconcile_with_jira
 from sync.history_cache import HistoryCache
@@ -166,12 +173,45 @@ class Runner:
         as_of = max([self.clock(), *self.store.watermarks().values()])
         log.info("run %d: computing the scores of %d team(s) as of %s", summary.run_id, len(teams), as_of)
         for team in teams:
-            answers = self._team_answers(team, fetched, search_fields, refresh=full)
-            changed = None if full else fetched.keys
-            index = self.histories.index(self.store, team, dictionaries[team.team.name], answers, changed)
-            data = self._team_data(team, index, boards.get(team.team.name), account_tz)
-            summary.results.append(evaluate_team(team, index, data, answers, as_of))
+            dictionary, board = dictionaries[team.team.name], boards.get(team.team.name)
+            summary.results.append(
+                self._evaluate(team, dictionary, board, fetched, search_fields, full=full, as_of=as_of)
+            )
         check_stop(self.stop)
+        self._write_back(summary, score_fields, dry_run=dry_run, reconcile=reconcile)
+        log.debug("run %d: recording scores and reports", summary.run_id)
+        with self.store.transaction() as tx:
+            for result in summary.results:
+                objectives, key_results, kpis = score_records(result)
+                tx.record_scores(summary.run_id, objectives=objectives, key_results=key_results, kpis=kpis)
+                tx.record_report(result.team, result.as_of, team_document(result))
+
+    def _evaluate(
+        self,
+        team: TeamMapping,
+        dictionary: SiteDictionary,
+        board: BoardConfig | None,
+        fetched: FetchResult,
+        search_fields: Sequence[str],
+        *,
+        full: bool,
+        as_of: datetime,
+    ) -> TeamResult:
+        """One team's scores and KPIs from its histories, asking Jira only what changed may have moved."""
+        known = self._answers.get(team.team.name)
+        answers = self._team_answers(team, fetched, search_fields, refresh=full)
+        index = self.histories.index(self.store, team, dictionary, answers, None if full else fetched.keys)
+        data = self._team_data(team, index, board, ZoneInfo(self.site.account().time_zone))
+        result = evaluate_team(team, index, data, answers, as_of)
+        if answers is not known:
+            for warning in count_warnings(team, result):
+                log.warning("mapping: %s", warning)
+        return result
+
+    def _write_back(
+        self, summary: RunSummary, score_fields: dict[str, ScoreFieldIds], *, dry_run: bool, reconcile: bool
+    ) -> None:
+        """Plan the writes that bring Jira in line with the scores, and (unless a dry run) make them."""
         desired = [d for r in summary.results for d in desired_values(r, score_fields[r.team])]
         self.ledger.settle_interrupted()
         current = self._current_values({d.issue_key for d in desired})
@@ -188,12 +228,6 @@ class Runner:
             summary.outcomes = apply_writes(
                 summary.planned, self.jira, REJECTED, self.ledger.recorder(run_id), self.ledger.intender(run_id)
             )
-        log.debug("run %d: recording scores and reports", summary.run_id)
-        with self.store.transaction() as tx:
-            for result in summary.results:
-                objectives, key_results, kpis = score_records(result)
-                tx.record_scores(summary.run_id, objectives=objectives, key_results=key_results, kpis=kpis)
-                tx.record_report(result.team, result.as_of, team_document(result))
 
     # -- what the pass reads ----------------------------------------------------------------------
 
