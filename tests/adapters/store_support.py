@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "jira-samples" / "jirametrics" / "spec" / "testdata"
+from tests.samples import JIRA_SAMPLES
+
+SAMPLES = JIRA_SAMPLES / "jirametrics" / "spec" / "testdata"
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 

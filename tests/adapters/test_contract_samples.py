@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,10 +18,10 @@ from kpiokr.history import STATE_FIELDS, IssueHistory, Status, StatusCategory
 from sync.site import BoardConfig, FieldInfo
 from sync.translate import CATEGORIES, SiteDictionary, status_from_json, to_history, webhook_issue
 from sync.translate_agile import to_sprint, to_velocity
+from tests.samples import JIRA_SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "jira-samples"
-FILES = sorted(p for p in SAMPLES.rglob("*") if p.suffix in {".json", ".js"}) if SAMPLES.is_dir() else []
-pytestmark = pytest.mark.skipif(not FILES, reason=f"no Jira samples at {SAMPLES}")
+SAMPLES = JIRA_SAMPLES
+FILES = sorted(p for p in SAMPLES.rglob("*") if p.suffix in {".json", ".js"})
 
 FLOAT = "com.atlassian.jira.plugin.system.customfieldtypes:float"
 SPRINT = "com.pyxis.greenhopper.jira:gh-sprint"
