@@ -69,7 +69,8 @@ def put_issue(ctx: Context, req: Request) -> Response:
         raise ApiError(400, "Can not deserialize 'fields' or 'update': expected a JSON object.")
     if "transition" in body:
         raise ApiError(400, "The Jira sandbox does not support transitions in an edit.")
-    if (req.arg("notifyUsers") or "true").lower() == "false" and not req.user.admin:
+    silent = (req.arg("notifyUsers") or "true").lower() == "false"
+    if silent and not req.user.admin and ctx.flavor == "datacenter":  # Cloud ignores the request instead
         raise ApiError(403, "To discard the user notification either admin or project admin permissions are required.")
     edit_issue(ctx.site, issue.key, fields, author=req.user.key, update=update, flavor=ctx.flavor)
     return Response(204)

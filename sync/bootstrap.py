@@ -37,6 +37,7 @@ def gateway_settings(config: Config, environ: Mapping[str, str]) -> JiraSettings
         timeout_seconds=jira.timeout_seconds,
         retry=RetryPolicy(**config.retry.model_dump()),
         flavor=None if jira.flavor == "auto" else jira.flavor,
+        notify_users=config.writeback.notify_users,
     )
 
 

@@ -173,10 +173,13 @@ def check(config: Config, *, offline: bool) -> int:
         try:
             with _app(config) as app:
                 errors.extend(_online_problems(app))
-                notes.append(
-                    "writes are sent with notifyUsers=false; Jira honours it only for accounts with the "
-                    "'Administer Jira' or project admin permission, others make watchers get mail"
-                )
+                if not config.writeback.notify_users:
+                    notes.append(
+                        "writes ask Jira not to mail watchers (notifyUsers=false): Jira Cloud ignores that for "
+                        "accounts without 'Administer Projects' (watchers then get mail) and Data Center refuses "
+                        "such writes; grant the service account project admin on the teams' projects, or set "
+                        "writeback.notify_users = true"
+                    )
         except (JiraError, KpiokrError) as error:
             notes.append(f"Jira not checked: {error}")
     for line in errors:

@@ -81,6 +81,7 @@ class JiraSettings:
     timeout_seconds: float = 30.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     flavor: Flavor | None = None
+    notify_users: bool = False
 
     def secrets(self) -> list[str]:
         """Every form of the credential that could leak into text: the token, the Basic header value."""
@@ -239,15 +240,23 @@ class JiraRestGateway:
         )
 
     def update_issue(self, key: str, fields: Mapping[str, object]) -> None:
-        """Write all of ``fields`` to issue ``key`` in one PUT, notifying nobody (v2: text is plain)."""
+        """Write all of ``fields`` to issue ``key`` in one PUT (v2: text is plain).
+
+        Watchers are not notified unless the settings say so. Cloud ignores that request for accounts
+        that may not make it; Data Center refuses the edit (403), which names the permission to grant.
+        """
         names = ", ".join(fields)
         hint = ErrorHint(
             subject=f"edit issue {key} (fields {names})",
-            permission="'Edit Issues' in the issue's project, and 'Administer Projects' to edit without notifying",
+            permission=(
+                "'Edit Issues' in the issue's project, and 'Administer Projects' there to edit without notifying"
+                " watchers (or set writeback.notify_users = true)"
+            ),
             fix=f"if the fields are set, add {names} to the edit screen of {key}'s issue type",
         )
         path = f"/rest/api/2/issue/{key}"
-        self.http.call("PUT", path, params={"notifyUsers": "false"}, json_body={"fields": dict(fields)}, hint=hint)
+        params = {} if self.settings.notify_users else {"notifyUsers": "false"}
+        self.http.call("PUT", path, params=params, json_body={"fields": dict(fields)}, hint=hint)
 
     # -- agile ---------------------------------------------------------------------------------
 

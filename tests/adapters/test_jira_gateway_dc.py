@@ -9,7 +9,14 @@ import requests
 import responses
 from responses import matchers
 
-from sync.errors import JiraAuthError, JiraBadResponse, JiraNotFound, JiraUnavailable, JiraUnsupported
+from sync.errors import (
+    JiraAuthError,
+    JiraBadResponse,
+    JiraNotFound,
+    JiraPermissionError,
+    JiraUnavailable,
+    JiraUnsupported,
+)
 from sync.jira_gateway import JiraRestGateway, JiraSettings
 from sync.retry import RetryPolicy
 
@@ -137,6 +144,25 @@ def test_update_issue_is_one_v2_put_without_notifications(rsps, gateway):
     )
     gateway.update_issue("OPS-4", {"customfield_10300": "Behind"})
     assert [c.request.method for c in rsps.calls] == ["PUT"]
+
+
+def test_an_account_that_may_not_silence_notifications_is_told_what_to_grant(rsps, gateway):
+    message = "To discard the user notification either admin or project admin permissions are required."
+    rsps.put(f"{BASE}/rest/api/2/issue/OPS-4", status=403, json={"errorMessages": [message], "errors": {}})
+    with pytest.raises(JiraPermissionError) as caught:
+        gateway.update_issue("OPS-4", {"customfield_10300": "Behind"})
+    assert "'Administer Projects'" in str(caught.value)
+    assert "writeback.notify_users = true" in str(caught.value)
+    assert len(rsps.calls) == 1, "a refused write is not retried"
+
+
+def test_with_notifications_wanted_the_put_does_not_ask_for_silence(rsps, sleeps):
+    info = {"deploymentType": "DataCenter", "version": "10.3.4", "baseUrl": BASE}
+    rsps.get(f"{BASE}/rest/api/2/serverInfo", json=info)
+    rsps.put(f"{BASE}/rest/api/2/issue/OPS-4", status=204, match=[matchers.query_param_matcher({})])
+    settings = JiraSettings(BASE, token=PAT, notify_users=True)
+    JiraRestGateway(settings, sleep=sleeps.append).update_issue("OPS-4", {"customfield_10300": "Behind"})
+    assert "notifyUsers" not in rsps.calls[-1].request.url
 
 
 def test_select_options_cannot_be_added_over_rest(gateway):
