@@ -271,9 +271,14 @@ class _Handler(BaseHTTPRequestHandler):
         app = self.server.app
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        control = self.path.startswith("/_sandbox")
+        if len(body) < length:  # the client went away mid-request: like Jira, never act on half a request
+            if not control:
+                app.log(self.command, self.path, 0)
+            self.close_connection = True
+            return
         headers = {k.lower(): v for k, v in self.headers.items()}
         response = app.handle(self.command, self.path, headers, body)
-        control = self.path.startswith("/_sandbox")
         if response is None:
             if not control:
                 app.log(self.command, self.path, 0)

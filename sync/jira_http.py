@@ -161,7 +161,8 @@ class JiraHttp:
         try:
             return json.loads(content)
         except (ValueError, UnicodeDecodeError) as exc:
-            where = f"{exc.msg} at byte {exc.pos} of {len(content)}" if isinstance(exc, json.JSONDecodeError) else ""
+            decoding = isinstance(exc, json.JSONDecodeError)
+            where = f"{exc.msg.removesuffix(' at')} at byte {exc.pos} of {len(content)}" if decoding else ""
             excerpt = self._excerpt(content)
             raise JiraBadResponse(
                 f"{method} {path} answered {response.status_code} with a body that is not valid JSON"

@@ -105,7 +105,7 @@ def _log_retry(policy: RetryPolicy) -> Callable[[RetryCallState], None]:
         if not isinstance(error, JiraError):
             return
         log.warning(
-            "Jira %s %s failed (%s); retrying in %.1fs (attempt %d of %d)",
+            "Jira %s %s failed (%s); retrying in %.2fs (attempt %d of %d)",
             error.method,
             error.path,
             error.status if error.status is not None else type(error).__name__,

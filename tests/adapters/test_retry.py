@@ -109,7 +109,7 @@ def test_each_retry_is_logged_with_request_status_and_wait(caplog):
         run(Flaky(limited("7")))
     (record,) = caplog.records
     assert record.levelno == logging.WARNING
-    assert record.getMessage() == "Jira GET /rest/api/2/field failed (429); retrying in 7.0s (attempt 2 of 6)"
+    assert record.getMessage() == "Jira GET /rest/api/2/field failed (429); retrying in 7.00s (attempt 2 of 6)"
 
 
 @pytest.mark.parametrize(

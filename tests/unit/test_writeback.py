@@ -2,7 +2,7 @@
 
 import pytest
 
-from sync.writeback import DesiredValue, IssueWrite, WriteOutcome, apply_writes, plan_writes
+from sync.writeback import DesiredValue, IssueWrite, WriteOutcome, apply_writes, holds, plan_writes
 
 SCORE = DesiredValue("MOB-1", "customfield_1", "Objective score", "number", 0.6666)
 STATUS = DesiredValue("MOB-1", "customfield_2", "Objective status", "select", "at risk")
@@ -80,3 +80,46 @@ def test_an_unexpected_error_stops_the_pass():
     with pytest.raises(ConnectionError):
         apply_writes(plan, jira, (PermissionError,), recorded.append)
     assert recorded == []
+
+
+@pytest.mark.parametrize(
+    ("current", "sent", "held"),
+    [
+        (0.666, 0.67, True),
+        ("0.67", 0.67, True),
+        (0.7, 0.67, False),
+        (None, 0.67, False),
+        ({"self": "x", "value": "at risk", "id": "10001"}, {"value": "at risk"}, True),
+        ("at risk", {"value": "at risk"}, True),
+        ({"value": "on track"}, {"value": "at risk"}, False),
+        ("0.67 · at risk ", "0.67 · at risk", True),
+        ("", "0.67 · at risk", False),
+    ],
+)
+def test_holds_tells_whether_jira_has_the_value_sent(current, sent, held):
+    assert holds(current, sent, decimals=2) is held
+
+
+def test_each_write_is_announced_before_it_is_sent_and_recorded_after():
+    events: list[str] = []
+
+    class Jira:
+        def update_issue(self, key, fields):
+            events.append(f"sent {key}")
+
+    plan = plan_writes([SCORE, PROGRESS], current={}, decimals=2)
+    apply_writes(
+        plan,
+        Jira(),
+        (),
+        record=lambda outcome: events.append(f"recorded {outcome.write.issue_key}"),
+        intend=lambda write: events.append(f"intended {write.issue_key}"),
+    )
+    assert events == [
+        "intended MOB-1",
+        "sent MOB-1",
+        "recorded MOB-1",
+        "intended MOB-7",
+        "sent MOB-7",
+        "recorded MOB-7",
+    ]
