@@ -222,6 +222,41 @@ class IssueHistory:
         return None
 
 
+def first_difference(old: IssueHistory, new: IssueHistory) -> datetime | None:
+    """The earliest instant at which two versions of an issue's history disagree; ``None`` when
+    they agree at every instant.
+
+    Nothing about an issue matters before it was created, so versions that differ from the start
+    (another creation instant or key, a field's value before its first change) differ from the
+    earlier creation on. Changes appended to a history (what an edit in Jira does) make the
+    versions differ from the first appended change on, and not before.
+    """
+    start = min(old.created, new.created)
+    if (old.key, old.created, old.is_subtask) != (new.key, new.created, new.is_subtask):
+        return start
+    names = {f for history in (old, new) for f in history._number_names()}
+    found: datetime | None = None
+    for name in (*STATE_FIELDS, *(NUMBER_PREFIX + n for n in sorted(names))):
+        differs = _timeline_difference(old.timeline(name), new.timeline(name), start)
+        if differs is not None and (found is None or differs < found):
+            found = differs
+    return found
+
+
+def _timeline_difference(a: Timeline[object], b: Timeline[object], start: datetime) -> datetime | None:
+    if a.values[0] != b.values[0]:
+        return start
+    for i, (at_a, at_b) in enumerate(zip(a.times, b.times, strict=False)):
+        if at_a != at_b:
+            return min(at_a, at_b)
+        if a.values[i + 1] != b.values[i + 1]:
+            return at_a
+    if len(a.times) != len(b.times):
+        longer = a if len(a.times) > len(b.times) else b
+        return longer.times[min(len(a.times), len(b.times))]
+    return None
+
+
 def _build_timeline(current: object, changes: Sequence[FieldChange]) -> Timeline[object]:
     if not changes:
         return Timeline((), (current,))

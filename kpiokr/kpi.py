@@ -11,9 +11,9 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from kpiokr.history import IssueHistory, Sprint
+from kpiokr.history import IssueHistory, Sprint, first_difference
 
 
 class Direction(enum.Enum):
@@ -63,6 +63,91 @@ class TeamData:
         """Sprints completed at or before ``as_of``, oldest first."""
         closed = [s for s in self.sprints if s.is_closed and s.completed is not None and s.completed <= as_of]
         return sorted(closed, key=lambda s: s.completed or as_of)
+
+    def take_over(self, previous: TeamData, *, most: float = 0.1) -> bool:
+        """Take over what calculators derived from ``previous``, the same team a pass earlier, updated
+        for the histories that differ (by key; a history object kept from ``previous`` is unchanged).
+
+        Recomputing a 100,000-issue team after one issue changed then costs that issue, not a new
+        index. Nothing is taken over (False) when the board's sprints, done column or time zone
+        changed, or when more than ``most`` of the histories did: building afresh is cheaper then.
+        ``previous`` loses what it derived; it must not be measured again.
+        """
+        if self._derived or previous is self:
+            return False
+        same = (previous.tz, tuple(previous.sprints), previous.done_status_ids)
+        if same != (self.tz, tuple(self.sprints), self.done_status_ids):
+            return False
+        changes = history_changes(previous.histories, self.histories, most=most)
+        if changes is None:
+            return False
+        for name, derived in previous._derived.items():
+            if isinstance(derived, Successor) and (kept := derived.succeed(self, changes)) is not None:
+                self._derived[name] = kept
+        previous._derived.clear()
+        return True
+
+
+@dataclass(frozen=True)
+class HistoryChanges:
+    """How a team's histories differ from those of the same team a pass earlier.
+
+    ``removed`` are the histories no longer in the team and the old versions of changed ones;
+    ``added`` the new histories and the new versions of changed ones. ``since`` is the earliest
+    instant at which any of them differ (see :func:`kpiokr.history.first_difference`); ``None`` when
+    none does: anything measured before ``since`` still holds.
+    """
+
+    removed: tuple[IssueHistory, ...] = ()
+    added: tuple[IssueHistory, ...] = ()
+    since: datetime | None = None
+
+
+@runtime_checkable
+class Successor(Protocol):
+    """Something derived from a :class:`TeamData` that can follow the team into its next version."""
+
+    def succeed(self, team: TeamData, changes: HistoryChanges) -> object | None:
+        """This, updated for ``changes`` to serve ``team``; ``None`` to leave it behind."""
+        ...
+
+
+def history_changes(
+    old: Sequence[IssueHistory], new: Sequence[IssueHistory], *, most: float = 1.0
+) -> HistoryChanges | None:
+    """What differs between two versions of a team's histories, matched by key; ``None`` when keys
+    repeat or more than ``most`` of the issues (of either version) differ.
+
+    When every issue kept its place (the usual case) only the places holding another object are
+    looked at, and keys are not checked for repeats: repeated in ``new``, they were in ``old``.
+    """
+    same_place = [i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a is not b]
+    if len(old) == len(new) and all(old[i].key == new[i].key for i in same_place):
+        if len(same_place) > most * max(len(old), 1):
+            return None
+        removed, added = [old[i] for i in same_place], [new[i] for i in same_place]
+        before = {h.key: h for h in removed}
+    else:
+        before = {history.key: history for history in old}
+        after = {history.key: history for history in new}
+        if len(before) != len(old) or len(after) != len(new):
+            return None
+        removed = [history for key, history in before.items() if after.get(key) is not history]
+        added = [history for key, history in after.items() if before.get(key) is not history]
+        differing = len({h.key for h in removed} | {h.key for h in added})
+        if differing > most * len(before.keys() | after.keys()):
+            return None
+    after = {h.key: h for h in added}
+    since: datetime | None = None
+    for history in removed:
+        counterpart = after.get(history.key)
+        differs = history.created if counterpart is None else first_difference(history, counterpart)
+        if differs is not None and (since is None or differs < since):
+            since = differs
+    for history in added:
+        if history.key not in before and (since is None or history.created < since):
+            since = history.created
+    return HistoryChanges(tuple(removed), tuple(added), since)
 
 
 @dataclass(frozen=True)

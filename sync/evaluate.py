@@ -23,15 +23,46 @@ from sync.writeback import DesiredValue, FieldKind
 
 
 class IssueIndex:
-    """Histories by key, with each issue's children (by current parent: next-gen parent or Epic Link)."""
+    """Histories by key, with each issue's children (by current parent: next-gen parent or Epic Link).
+
+    Kept between passes and updated with :meth:`replace`, so a pass after one issue changed does
+    not walk 100,000 histories again; an updated issue keeps its place in :meth:`in_projects`.
+    """
 
     def __init__(self, histories: Iterable[IssueHistory]) -> None:
         self.by_key: dict[str, IssueHistory] = {}
         self._children: dict[str, list[IssueHistory]] = {}
+        self._selected: dict[tuple[str, ...], dict[str, IssueHistory]] = {}
         for history in histories:
             self.by_key[history.key] = history
             if history.current.parent:
                 self._children.setdefault(history.current.parent, []).append(history)
+
+    def replace(self, old: IssueHistory | None, new: IssueHistory) -> None:
+        """Put ``new`` in the place of ``old`` (the same issue's previous version, if any)."""
+        if old is not None:
+            self._unlink(old)
+            if old.key != new.key:
+                self.remove(old)
+        self.by_key[new.key] = new
+        if new.current.parent:
+            self._children.setdefault(new.current.parent, []).append(new)
+        for prefixes, selected in self._selected.items():
+            if new.key.startswith(prefixes):
+                selected[new.key] = new
+
+    def remove(self, history: IssueHistory) -> None:
+        """Forget ``history`` (an issue deleted or moved away)."""
+        if self.by_key.get(history.key) is history:
+            self._unlink(history)
+            del self.by_key[history.key]
+            for selected in self._selected.values():
+                selected.pop(history.key, None)
+
+    def _unlink(self, history: IssueHistory) -> None:
+        siblings = self._children.get(history.current.parent or "")
+        if siblings:
+            self._children[history.current.parent or ""] = [h for h in siblings if h is not history]
 
     def children(self, key: str) -> list[IssueHistory]:
         """The issues whose parent is ``key``."""
@@ -40,7 +71,11 @@ class IssueIndex:
     def in_projects(self, projects: Iterable[str]) -> list[IssueHistory]:
         """The issues of the given projects (by key prefix)."""
         prefixes = tuple(f"{p}-" for p in projects)
-        return [h for h in self.by_key.values() if h.key.startswith(prefixes)]
+        selected = self._selected.get(prefixes)
+        if selected is None:
+            selected = {h.key: h for h in self.by_key.values() if h.key.startswith(prefixes)}
+            self._selected[prefixes] = selected
+        return list(selected.values())
 
 
 @dataclass(frozen=True)

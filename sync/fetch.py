@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from itertools import islice
@@ -18,7 +18,9 @@ from typing import Any
 
 from sync.errors import KpiokrError
 from sync.jira_gateway import JiraGateway
+from sync.jira_search import KnownHistories
 from sync.jql import keys_in, project_clause, updated_since
+from sync.site import author_ids
 from sync.store import Store
 from sync.translate import parse_datetime
 
@@ -42,11 +44,18 @@ class FetchResult:
 
     keys: set[str] = field(default_factory=set)
     fetched: int = 0
+    #: Of ``keys``: the issues that are new, or that someone other than kpiokr's account changed.
+    by_others: set[str] = field(default_factory=set)
 
     @property
     def changed(self) -> bool:
         """True when any issue is new or newer than the stored copy."""
         return bool(self.keys)
+
+    @property
+    def changed_by_others(self) -> bool:
+        """True unless every change is kpiokr's own write-back coming back (or there is none)."""
+        return bool(self.by_others)
 
 
 def store_changed(store: Store, batch: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -55,12 +64,45 @@ def store_changed(store: Store, batch: Sequence[dict[str, Any]]) -> list[dict[st
     The incremental query overlaps the previous one, so copies already held (same id, same update
     time) come back on every pass: they are skipped here, not counted as changes.
     """
+    return _store_batch(store, batch, frozenset())[0]
+
+
+def _store_batch(
+    store: Store, batch: Sequence[dict[str, Any]], own: frozenset[str]
+) -> tuple[list[dict[str, Any]], set[str]]:
+    """:func:`store_changed`, and the keys of the issues stored that are new or that someone other
+    than ``own`` (the ids of kpiokr's account) changed since the stored copy."""
     held = store.issue_versions(ids=[str(raw["id"]) for raw in batch])
     changed = [raw for raw in batch if (at := held.get(str(raw["id"]))) is None or at < _updated(raw)]
     if changed:
+        log.debug("storing %d issue(s)", len(changed))
         with store.transaction() as tx:
             tx.upsert_issues(changed)
-    return changed
+    others = {str(raw["key"]) for raw in changed if not _own_changes_only(raw, held.get(str(raw["id"])), own)}
+    return changed, others
+
+
+def _own_changes_only(raw: dict[str, Any], held_at: datetime | None, own: frozenset[str]) -> bool:
+    """True when the stored copy is older only by histories ``own`` wrote (kpiokr's write-back)."""
+    if held_at is None or not own:
+        return False
+    newer = [h for h in (raw.get("changelog") or {}).get("histories") or () if parse_datetime(h["created"]) > held_at]
+    return bool(newer) and all(not own.isdisjoint(author_ids(h.get("author"))) for h in newer)
+
+
+def held_histories(store: Store) -> KnownHistories:
+    """The changelogs the store holds for issues (by id): what an incremental search completes a
+    cut changelog from, instead of asking Jira for histories kpiokr already has."""
+
+    def known(issues: Sequence[dict[str, Any]]) -> dict[str, Sequence[Mapping[str, Any]]]:
+        found: dict[str, Sequence[Mapping[str, Any]]] = {}
+        for issue in issues:
+            raw = store.get_issue(str(issue.get("key")))
+            if raw is not None and str(raw.get("id")) == str(issue.get("id")):
+                found[str(issue["id"])] = (raw.get("changelog") or {}).get("histories") or ()
+        return found
+
+    return known
 
 
 def check_stop(stop: threading.Event) -> None:
@@ -90,8 +132,14 @@ def fetch_updates(
     full: bool,
     stop: threading.Event,
     progress: Progress | None = None,
+    on_batch: Callable[[Sequence[dict[str, Any]], Sequence[dict[str, Any]]], None] | None = None,
+    own: frozenset[str] = frozenset(),
 ) -> FetchResult:
     """Fetch and store the issues of ``projects`` updated since their watermarks (all when ``full``).
+
+    ``on_batch`` sees every batch read (complete changelogs) and the issues of it that were new or
+    newer than the stored copies, once they are stored. ``own`` are the
+    ids of kpiokr's account, to tell its own write-back from other changes (:attr:`FetchResult.by_others`).
 
     Projects without a watermark (new to kpiokr) are read in full; the others share one
     incremental query from the oldest of their watermarks.
@@ -112,10 +160,15 @@ def fetch_updates(
         jql = updated_since(scope, since, overlap, account_tz)
         total = jira.count(jql) if since is None and progress is not None else None
         log.info("fetching %s", jql)
-        for batch in _batches(jira.search(jql, wanted, expand_changelog=True), BATCH):
+        issues = jira.search(jql, wanted, expand_changelog=True, known=held_histories(store))
+        for batch in _batches(issues, BATCH):
             check_stop(stop)
             result.fetched += len(batch)
-            result.keys.update(str(raw["key"]) for raw in store_changed(store, batch))
+            changed, others = _store_batch(store, batch, own)
+            result.keys.update(str(raw["key"]) for raw in changed)
+            result.by_others.update(others)
+            if on_batch is not None:
+                on_batch(batch, changed)
             batch_newest = max(_updated(raw) for raw in batch)
             newest = batch_newest if newest is None else max(newest, batch_newest)
             if progress is not None:
@@ -138,7 +191,7 @@ def fetch_keys(
     wanted = tuple(dict.fromkeys([*STORE_FIELDS, *fields]))
     stored: set[str] = set()
     for jql in keys_in(keys, by):
-        for batch in _batches(jira.search(jql, wanted, expand_changelog=True), BATCH):
+        for batch in _batches(jira.search(jql, wanted, expand_changelog=True, known=held_histories(store)), BATCH):
             stored.update(str(raw["key"]) for raw in store_changed(store, batch))
     return stored
 

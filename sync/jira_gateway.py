@@ -22,7 +22,7 @@ from jira.exceptions import JIRAError
 
 from sync.errors import JiraBadResponse, JiraNotFound, JiraRequestRejected, JiraUnsupported
 from sync.jira_http import READ, ErrorHint, JiraHttp
-from sync.jira_search import search_cloud, search_datacenter
+from sync.jira_search import KnownHistories, search_cloud, search_datacenter
 from sync.retry import Clock, RetryPolicy, retrying
 from sync.site import Account, BoardConfig, FieldInfo, FieldKind, Flavor, ServerInfo
 
@@ -47,7 +47,12 @@ class JiraGateway(Protocol):
     def fields(self) -> list[FieldInfo]: ...
     def statuses(self) -> list[dict[str, Any]]: ...
     def search(
-        self, jql: str, fields: Sequence[str], expand_changelog: bool = True, page_size: int | None = None
+        self,
+        jql: str,
+        fields: Sequence[str],
+        expand_changelog: bool = True,
+        page_size: int | None = None,
+        known: KnownHistories | None = None,
     ) -> Iterator[dict[str, Any]]: ...
     def count(self, jql: str) -> int: ...
     def board(self, board_id: int) -> dict[str, Any]: ...
@@ -196,11 +201,19 @@ class JiraRestGateway:
         return list(self.http.call("GET", f"{self._api()}/status", expect=list))
 
     def search(
-        self, jql: str, fields: Sequence[str], expand_changelog: bool = True, page_size: int | None = None
+        self,
+        jql: str,
+        fields: Sequence[str],
+        expand_changelog: bool = True,
+        page_size: int | None = None,
+        known: KnownHistories | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Issues matching ``jql`` with complete changelogs, page by page (see :mod:`sync.jira_search`)."""
+        """Issues matching ``jql`` with complete changelogs, page by page (see :mod:`sync.jira_search`).
+
+        ``known`` gives the histories already held for some issues, to complete cut changelogs from.
+        """
         search = search_cloud if self.flavor() == "cloud" else search_datacenter
-        return search(self.http, jql, fields, expand_changelog=expand_changelog, page_size=page_size)
+        return search(self.http, jql, fields, expand_changelog=expand_changelog, page_size=page_size, known=known)
 
     def count(self, jql: str) -> int:
         """How many issues match (Cloud: approximate count; Data Center: search total)."""

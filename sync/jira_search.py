@@ -2,18 +2,24 @@
 
 Cloud: ``POST /rest/api/3/search/jql`` paged by ``nextPageToken``; issues whose inline changelog
 was cut are completed with ``POST /rest/api/3/changelog/bulkfetch`` (up to 1000 issues a call,
-paged by its own token), falling back to ``GET /rest/api/3/issue/{key}/changelog`` pages.
+paged by its own token), falling back to ``GET /rest/api/3/issue/{key}/changelog`` pages. Cut
+issues are gathered across search pages and completed 1000 at a time (they come after the others):
+one bulkfetch per search page would cost as many calls as pages hold a long history.
 Data Center: ``POST /rest/api/2/search`` paged by ``startAt``; a cut changelog is re-read with
 ``GET /rest/api/2/issue/{key}?expand=changelog`` (DC 10.3 has no changelog endpoint).
 Either way a changelog that still comes back short raises :class:`JiraBadResponse`: a score
 must never be computed from a partial history.
+
+A caller that already holds issues (an incremental sync) passes ``known``: the histories it holds
+for given issues. A cut changelog whose inline part reaches back into them is completed from them
+without a request, when together they hold exactly the number of histories Jira counts.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from sync.errors import JiraBadResponse, JiraNotFound, JiraRequestRejected
@@ -33,6 +39,8 @@ CHANGELOG_PAGE = 100
 BULKFETCH = "/rest/api/3/changelog/bulkfetch"
 
 Issue = dict[str, Any]
+#: The histories a caller holds for some issues (by issue id), oldest first; see :func:`complete_from_known`.
+KnownHistories = Callable[[Sequence[Issue]], Mapping[str, Sequence[Mapping[str, Any]]]]
 _ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
 
 
@@ -93,10 +101,64 @@ def _unseen(issues: Sequence[Issue], seen: set[str]) -> Iterator[Issue]:
             yield issue
 
 
+def complete_from_known(issues: Sequence[Issue], known: KnownHistories | None) -> list[Issue]:
+    """Complete, in place, the cut changelogs of ``issues`` that ``known`` histories make whole;
+    returns the issues still cut.
+
+    The inline histories (Jira's newest) must reach back to a history already held, so none is
+    missing between the two, and together they must hold exactly ``changelog.total`` histories.
+    """
+    cut = [issue for issue in issues if _is_cut(issue.get("changelog"))]
+    if not cut or known is None:
+        return cut
+    held = known(cut)
+    still: list[Issue] = []
+    for issue in cut:
+        merged = _merge(held.get(str(issue["id"])), issue.get("changelog") or {})
+        if merged is None:
+            still.append(issue)
+        else:
+            issue["changelog"] = {"startAt": 0, "maxResults": len(merged), "total": len(merged), "histories": merged}
+    return still
+
+
+def _merge(held: Sequence[Mapping[str, Any]] | None, changelog: Mapping[str, Any]) -> list[Any] | None:
+    inline = list(changelog.get("histories") or ())
+    total = changelog.get("total")
+    if not held or not inline or not isinstance(total, int):
+        return None
+    ids = {str(h.get("id")) for h in held}
+    if not any(str(h.get("id")) in ids for h in inline):
+        return None  # more changed since than Jira shows inline: histories may be missing between
+    merged = {str(h.get("id")): h for h in held}
+    for history in inline:
+        merged.setdefault(str(history.get("id")), history)
+    if len(merged) != total or not all(key.isdigit() for key in merged):
+        return None
+    return [merged[key] for key in sorted(merged, key=int)]
+
+
+def _stripped(issue: Issue) -> Issue:
+    """A cut issue waiting for its complete changelog, without the inline histories it will not need."""
+    changelog = issue.get("changelog")
+    if isinstance(changelog, dict) and isinstance(changelog.get("total"), int):
+        issue["changelog"] = {**changelog, "histories": [], "maxResults": 0}
+    return issue
+
+
 def search_cloud(
-    http: Caller, jql: str, fields: Sequence[str], *, expand_changelog: bool = True, page_size: int | None = None
+    http: Caller,
+    jql: str,
+    fields: Sequence[str],
+    *,
+    expand_changelog: bool = True,
+    page_size: int | None = None,
+    known: KnownHistories | None = None,
 ) -> Iterator[Issue]:
-    """Yield the issues matching ``jql`` with complete changelogs (Cloud enhanced search)."""
+    """Yield the issues matching ``jql`` with complete changelogs (Cloud enhanced search).
+
+    Issues whose changelog was cut come after the others, completed up to 1000 at a time.
+    """
     path = "/rest/api/3/search/jql"
     body: dict[str, Any] = {
         "jql": jql,
@@ -107,14 +169,24 @@ def search_cloud(
         body["expand"] = "changelog"
     seen: set[str] = set()
     tokens: set[str] = set()
+    waiting: list[Issue] = []
     while True:
         page = http.call("POST", path, json_body=body)
         issues = _items(page, "issues", "POST", path)
         if expand_changelog:
-            complete_cloud_changelogs(http, issues)
+            cut = complete_from_known(issues, known)
+            if cut:
+                ids = {id(issue) for issue in cut}
+                issues = [issue for issue in issues if id(issue) not in ids]
+                waiting.extend(_stripped(issue) for issue in cut)
         yield from _unseen(issues, seen)
         token = page.get("nextPageToken")
-        if page.get("isLast", not token):
+        last = page.get("isLast", not token)
+        if waiting and (last or len(waiting) >= BULK_ISSUES_MAX):
+            complete_cloud_changelogs(http, waiting)
+            yield from _unseen(waiting, seen)
+            waiting = []
+        if last:
             return
         if not token or token in tokens:
             message = f"POST {path}: a page that is not the last came without a new nextPageToken"
@@ -177,7 +249,13 @@ def _changelog_pages(http: Caller, path: str) -> tuple[list[Any], int]:
 
 
 def search_datacenter(
-    http: Caller, jql: str, fields: Sequence[str], *, expand_changelog: bool = True, page_size: int | None = None
+    http: Caller,
+    jql: str,
+    fields: Sequence[str],
+    *,
+    expand_changelog: bool = True,
+    page_size: int | None = None,
+    known: KnownHistories | None = None,
 ) -> Iterator[Issue]:
     """Yield the issues matching ``jql`` with complete changelogs (Data Center ``startAt`` paging).
 
@@ -194,7 +272,7 @@ def search_datacenter(
         page = http.call("POST", path, json_body=body)
         issues = _items(page, "issues", "POST", path)
         if expand_changelog:
-            complete_datacenter_changelogs(http, issues)
+            complete_datacenter_changelogs(http, complete_from_known(issues, known))
         yield from _unseen(issues, seen)
         body["startAt"] += len(issues)
         total = page.get("total")

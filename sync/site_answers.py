@@ -5,7 +5,8 @@ pass, as two cheap requests: a time zone changed under a running daemon would sh
 a deleted score field must be reported. Statuses and board ids are read on the first pass and
 again when something suggests they changed (the nightly reconciliation). A team's JQL answers
 (which epics are objectives, which issues a KPI filter or a key-result query matches) are asked
-again only when issues changed.
+again only when someone other than kpiokr changed issues: the scores it wrote coming back on the
+next pass change no answer.
 """
 
 from __future__ import annotations

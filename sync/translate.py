@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from kpiokr.history import NUMBER_PREFIX, FieldChange, IssueHistory, IssueState, Status, StatusCategory
 from sync.site import (
@@ -33,6 +33,7 @@ from sync.translate_agile import SPRINT_NAME_SEPARATOR, sprint_ids
 log = logging.getLogger(__name__)
 
 Item = Mapping[str, Any]
+_Shared = TypeVar("_Shared")
 Convert = Callable[[Item, "SiteDictionary"], tuple[object, object]]
 
 CATEGORIES: Mapping[str, StatusCategory] = {
@@ -59,6 +60,16 @@ def parse_datetime(text: str) -> datetime:
     return value
 
 
+def parse_instant(text: str) -> datetime:
+    """A Jira date-time as the same instant in UTC.
+
+    Histories hold instants in UTC only: Jira shows each in its author's zone, and comparing aware
+    datetimes whose ``tzinfo`` objects differ is ~15x slower than comparing two in UTC (sorting a
+    100,000-issue team's status spans took 3.6 s with the authors' offsets, 0.3 s in UTC).
+    """
+    return parse_datetime(text).astimezone(UTC)
+
+
 @dataclass(frozen=True, eq=False)
 class SiteDictionary:
     """One site's vocabulary, precomputed for fast translation. Build it with :meth:`build`.
@@ -80,6 +91,7 @@ class SiteDictionary:
     _status_by_name: dict[str, Status] = field(default_factory=dict, init=False, repr=False)
     _seen: dict[tuple[str, str], Status] = field(default_factory=dict, init=False, repr=False, compare=False)
     _warned: set[str] = field(default_factory=set, init=False, repr=False, compare=False)
+    _shared: dict[object, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -180,6 +192,19 @@ class SiteDictionary:
             cached = self._seen[cache_key] = Status(status_id or name or "", name or status_id or "", category)
         return cached
 
+    def share(self, value: _Shared) -> _Shared:
+        """One object for all equal values: a 100,000-issue team holds millions of names, keys,
+        sprint and label sets and dates, mostly repeats (sharing them saves ~20 % of its memory)."""
+        if value is None:
+            return value
+        shared: _Shared = self._shared.setdefault(value, value)
+        return shared
+
+    def share_numbers(self, numbers: dict[str, float | None]) -> dict[str, float | None]:
+        """One mapping for all issues whose numeric fields hold the same values (read-only)."""
+        shared: dict[str, float | None] = self._shared.setdefault(("numbers", *numbers.items()), numbers)
+        return shared
+
     def warn_once(self, key: str, message: str, *args: object) -> None:
         """Log a translation warning once per dictionary (per site refresh), not once per issue."""
         if key not in self._warned:
@@ -216,11 +241,12 @@ def _issue_type_change(item: Item, site: SiteDictionary) -> tuple[object, object
 
 
 def _string_change(item: Item, site: SiteDictionary) -> tuple[object, object]:
-    return item.get("fromString") or None, item.get("toString") or None
+    return site.share(item.get("fromString") or None), site.share(item.get("toString") or None)
 
 
 def _labels_change(item: Item, site: SiteDictionary) -> tuple[object, object]:
-    return frozenset((item.get("fromString") or "").split()), frozenset((item.get("toString") or "").split())
+    old, new = (frozenset((item.get(side) or "").split()) for side in ("fromString", "toString"))
+    return site.share(old), site.share(new)
 
 
 def _number_change(item: Item, site: SiteDictionary) -> tuple[object, object]:
@@ -236,11 +262,11 @@ def _estimate_converter(field_id: str) -> Convert:
 
 
 def _date_change(item: Item, site: SiteDictionary) -> tuple[object, object]:
-    return to_date(_value(item, "from")), to_date(_value(item, "to"))
+    return site.share(to_date(_value(item, "from"))), site.share(to_date(_value(item, "to")))
 
 
 def _sprint_change(item: Item, site: SiteDictionary) -> tuple[object, object]:
-    return _sprint_side(item, "from", site), _sprint_side(item, "to", site)
+    return site.share(_sprint_side(item, "from", site)), site.share(_sprint_side(item, "to", site))
 
 
 def _sprint_id_list(ids: str | None) -> frozenset[int]:
@@ -319,19 +345,20 @@ def _current(fields: Mapping[str, Any], site: SiteDictionary) -> IssueState:
     status = site.statuses.get(str(raw_status.get("id"))) or status_from_json(raw_status)
     estimate = fields.get(site.estimate_field) if site.estimate_field else None
     in_hours = site.estimate_field == "timeoriginalestimate"
+    share = site.share
     return IssueState(
-        issue_type=_name(fields.get("issuetype")) or "",
+        issue_type=share(_name(fields.get("issuetype")) or ""),
         status=status,
-        resolution=_name(fields.get("resolution")),
-        sprint_ids=sprint_ids(fields.get(site.sprint_field)) if site.sprint_field else frozenset(),
+        resolution=share(_name(fields.get("resolution"))),
+        sprint_ids=share(sprint_ids(fields.get(site.sprint_field))) if site.sprint_field else frozenset(),
         estimate=to_hours(estimate) if in_hours else to_float(estimate),
-        due=to_date(fields.get("duedate")),
-        priority=_name(fields.get("priority")),
-        parent=_parent(fields, site),
-        labels=frozenset(fields.get("labels") or ()),
+        due=share(to_date(fields.get("duedate"))),
+        priority=share(_name(fields.get("priority"))),
+        parent=share(_parent(fields, site)),
+        labels=share(frozenset(fields.get("labels") or ())),
         time_spent=to_hours(fields.get("timespent")),
         original_estimate=to_hours(fields.get("timeoriginalestimate")),
-        numbers={name: to_float(fields.get(field_id)) for name, field_id in site.numbers.items()},
+        numbers=site.share_numbers({name: to_float(fields.get(field_id)) for name, field_id in site.numbers.items()}),
     )
 
 
@@ -360,7 +387,7 @@ def _changes(histories: Sequence[Mapping[str, Any]], site: SiteDictionary) -> li
         at: datetime | None = None
         for item in history.get("items") or ():
             for name, convert in targets(item):
-                at = at or parse_datetime(history["created"])
+                at = at or parse_instant(history["created"])
                 old, new = convert(item, site)
                 changes.append(FieldChange(at, name, old, new))
     return changes
@@ -380,12 +407,12 @@ def to_history(raw_issue: Mapping[str, Any], site: SiteDictionary) -> IssueHisto
     assignee = fields.get("assignee") or {}
     return IssueHistory(
         key=key,
-        created=parse_datetime(fields["created"]),
+        created=parse_instant(fields["created"]),
         current=_current(fields, site),
         changes=tuple(_changes(histories, site)),
         is_subtask=bool((fields.get("issuetype") or {}).get("subtask", False)),
         summary=str(fields.get("summary") or ""),
-        assignee=next(iter(author_ids(assignee)), None),
+        assignee=site.share(next(iter(author_ids(assignee)), None)),
     )
 
 

@@ -4,6 +4,9 @@ Calculators ask which issues were done within ``(start, as_of]``, which were in 
 ``as_of``, which ever belonged to sprint 42. The index answers from spans sorted by start (or by
 end), so a measurement costs the issues it concerns rather than a pass over the whole team. It is
 built in one pass over every history's changes, on first use, and kept in ``TeamData._derived``.
+When the team's next version takes it over (:meth:`kpiokr.kpi.TeamData.take_over`), the spans of
+the histories that changed are replaced in place, and the shared results survive unless they read
+history from the first instant that changed on.
 
 Built for 100,000 issues: no timeline is built while indexing, and spans are plain tuples of
 atomic values, which the garbage collector stops tracking (it traces every container it tracks,
@@ -12,24 +15,17 @@ and a team's histories are already a million of them).
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from itertools import islice
-from operator import attrgetter, itemgetter
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from operator import attrgetter
 from typing import NamedTuple
 
+from kpiokr.calculators.spans import FOREVER, Memo, SortedSpans, Span, SpansByEnd, SpansByStart
 from kpiokr.history import STATE_FIELDS, IssueHistory, Status, StatusCategory
-from kpiokr.kpi import TeamData
+from kpiokr.kpi import HistoryChanges, TeamData
 
-#: The end of a span that has not ended.
-FOREVER = datetime.max.replace(tzinfo=UTC)
-
-#: ``(start, end, position of the history, extra)``. ``extra`` is, for done spans, how many done
-#: spans the issue had before; for resolution spans, the resolution throughout the span (``None``
-#: when it changed within it); else ``None``.
-Span = tuple[datetime, datetime, int, object]
+__all__ = ["FOREVER", "Done", "Memo", "Resolved", "Span", "SpansByEnd", "SpansByStart", "TeamIndex", "team_index"]
 
 
 def held_since(
@@ -73,44 +69,6 @@ class Resolved(NamedTuple):
     resolution: object
 
 
-@dataclass(frozen=True, slots=True)
-class SpansByStart:
-    """Spans sorted by start, to find those that began within a window."""
-
-    starts: Sequence[datetime]
-    rows: Sequence[Span]
-
-    @classmethod
-    def of(cls, rows: list[Span]) -> SpansByStart:
-        """Sort ``rows`` in place (nearly free when issues come in creation order) and index them."""
-        rows.sort(key=itemgetter(0))
-        return cls([row[0] for row in rows], rows)
-
-    def entered(self, after: datetime, until: datetime) -> list[Span]:
-        """The spans that started within ``(after, until]`` and still held at ``until``."""
-        low, high = bisect_right(self.starts, after), bisect_right(self.starts, until)
-        return [row for row in islice(self.rows, low, high) if row[1] > until]
-
-
-@dataclass(frozen=True, slots=True)
-class SpansByEnd:
-    """Spans sorted by end, to find those in force at an instant: only the spans ending after it
-    are read, few for the recent instants KPIs are measured at."""
-
-    ends: Sequence[datetime]
-    rows: Sequence[Span]
-
-    @classmethod
-    def of(cls, rows: list[Span]) -> SpansByEnd:
-        """Sort ``rows`` in place by end and index them."""
-        rows.sort(key=itemgetter(1))
-        return cls([row[1] for row in rows], rows)
-
-    def holding(self, instant: datetime) -> list[Span]:
-        """The spans in force at ``instant``."""
-        return [row for row in islice(self.rows, bisect_right(self.ends, instant), None) if row[0] <= instant]
-
-
 # A status's code: the spans it belongs to (the done column, in progress outside it, neither),
 # plus a flag for the IN_PROGRESS category, which first_in_progress reads whatever the column.
 _OTHER, _DONE, _PROGRESS, _SPAN_KIND, _IN_PROGRESS_CATEGORY = 0, 1, 2, 3, 4
@@ -120,14 +78,17 @@ class TeamIndex:
     """Spans and lookups over a team's histories; get it with :func:`team_index`."""
 
     def __init__(self, team: TeamData) -> None:
-        self.histories: Sequence[IssueHistory] = tuple(team.histories)
+        #: The histories by position; a removed issue's position stays, referenced by no span.
+        self.histories: list[IssueHistory] = list(team.histories)
         self.done_status_ids = team.done_status_ids
         #: Results derived from the team that do not depend on ``as_of`` (closed sprints' figures),
         #: and query results calculators share.
-        self.memo: dict[Hashable, object] = {}
+        self.memo = Memo()
+        self._positions: dict[str, int] | None = None
         built = _Builder(self.is_done)
         for position, history in enumerate(self.histories):
             built.add(position, history)
+        self._codes = built.codes
         done, in_progress, resolved, unresolved = built.rows
         #: Spans in the board's done column: a span's start is ``done_since`` while it lasts.
         self.done = SpansByStart.of(done)
@@ -144,6 +105,69 @@ class TeamIndex:
         created = [history.created for history in self.histories]
         self._created_order = sorted(range(len(created)), key=created.__getitem__)
         self._created = [created[position] for position in self._created_order]
+
+    def succeed(self, team: TeamData, changes: HistoryChanges) -> TeamIndex | None:
+        """This index, updated in place for ``changes``, to serve ``team`` (see :class:`kpiokr.kpi.Successor`);
+        ``None`` for a team whose keys repeat."""
+        if self._positions is None:
+            self._positions = {history.key: position for position, history in enumerate(self.histories)}
+            if len(self._positions) != len(self.histories):
+                return None
+        positions = self._positions
+        for history in changes.removed:
+            position = positions.pop(history.key)
+            self._unindex(position, history)
+        for history in changes.added:
+            known = positions.get(history.key)
+            if known is None:
+                position = positions[history.key] = len(self.histories)
+                self.histories.append(history)
+                self._started.append(None)
+            else:
+                position = known
+                self.histories[position] = history
+            self._index(position, history)
+        self.memo.succeed(changes.since)
+        return self
+
+    def _spans(self) -> tuple[SortedSpans, SortedSpans, SortedSpans, SortedSpans]:
+        return self.done, self.in_progress, self.resolved, self.unresolved
+
+    def _one(self, position: int, history: IssueHistory) -> _Builder:
+        built = _Builder(self.is_done, self._codes)
+        built.add(position, history)
+        return built
+
+    def _unindex(self, position: int, history: IssueHistory) -> None:
+        built = self._one(position, history)
+        for spans, rows, by_end in zip(self._spans(), built.rows, (False, True, False, True), strict=True):
+            for row in rows:
+                spans.remove(row, row[1] if by_end else row[0])
+        for sprint_id in built.sprint_members:
+            self._sprint_members[sprint_id].remove(position)
+        for day in built.due_days:
+            self._due_days[day].remove(position)
+        self._changed.pop(id(history), None)
+        self._started[position] = None
+        at = bisect_left(self._created, history.created)
+        while self._created_order[at] != position:
+            at += 1
+        del self._created[at], self._created_order[at]
+
+    def _index(self, position: int, history: IssueHistory) -> None:
+        built = self._one(position, history)
+        for spans, rows, by_end in zip(self._spans(), built.rows, (False, True, False, True), strict=True):
+            for row in rows:
+                spans.insert(row, row[1] if by_end else row[0])
+        for sprint_id in built.sprint_members:
+            insort(self._sprint_members.setdefault(sprint_id, []), position)
+        for day in built.due_days:
+            insort(self._due_days.setdefault(day, []), position)
+        self._changed.update(built.changed)
+        self._started[position] = built.started[0]
+        at = bisect_right(self._created, history.created)
+        self._created.insert(at, history.created)
+        self._created_order.insert(at, position)
 
     def is_done(self, status: object) -> bool:
         """True for a status of the board's done column (or of the DONE category if none is set)."""
@@ -178,7 +202,7 @@ class TeamIndex:
         for at, _, position, earlier in self.done.entered(after, until):
             began = started[position]
             found.append(Done(histories[position], at, earlier != 0, began if began and began <= at else None))
-        self.memo[key] = found
+        self.memo.put(key, found, until)
         return found
 
     def resolved_within(self, after: datetime, until: datetime) -> list[Resolved]:
@@ -191,7 +215,7 @@ class TeamIndex:
         for at, _, position, value in self.resolved.entered(after, until):
             history = self.histories[position]
             found.append(Resolved(history, at, history.timeline("resolution").at(until) if value is None else value))
-        self.memo[key] = found
+        self.memo.put(key, found, until)
         return found
 
     def unresolved_at(self, instant: datetime, created_before: datetime) -> list[IssueHistory]:
@@ -226,7 +250,7 @@ class TeamIndex:
 class _Builder:
     """Reads each history's changes once and gathers what the index keeps."""
 
-    def __init__(self, is_done: Callable[[Status], bool]) -> None:
+    def __init__(self, is_done: Callable[[Status], bool], codes: dict[str, int] | None = None) -> None:
         self.is_done = is_done
         #: Done, in-progress, resolved and unresolved spans, unordered.
         self.rows: tuple[list[Span], list[Span], list[Span], list[Span]] = ([], [], [], [])
@@ -237,7 +261,8 @@ class _Builder:
         self.sprint_members: dict[int, list[int]] = {}
         self.due_days: dict[date, list[int]] = {}
         self._fieldsets: dict[frozenset[str], frozenset[str]] = {}
-        self._codes: dict[str, int] = {}
+        #: Each status id's code (see ``_OTHER`` ...), shared with later builders of the same index.
+        self.codes: dict[str, int] = {} if codes is None else codes
 
     def add(self, position: int, history: IssueHistory) -> None:
         """Index one history."""
@@ -280,7 +305,7 @@ class _Builder:
     def _status_spans(self, position: int, created: datetime, times: list[datetime], statuses: list[object]) -> None:
         """The done and in-progress runs of a status timeline (``times``, ``statuses``)."""
         done, in_progress = self.rows[0], self.rows[1]
-        count, codes = len(times), self._codes
+        count, codes = len(times), self.codes
         run, start, started, done_spans = _OTHER, created, None, 0
         for i, status in enumerate(statuses):
             if i < count and times[i] <= created:
@@ -333,7 +358,7 @@ class _Builder:
         code = _DONE if self.is_done(status) else _OTHER
         if status.category is StatusCategory.IN_PROGRESS:
             code |= _IN_PROGRESS_CATEGORY | (_PROGRESS if code == _OTHER else _OTHER)
-        self._codes[status.id] = code
+        self.codes[status.id] = code
         return code
 
 

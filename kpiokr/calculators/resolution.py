@@ -40,11 +40,10 @@ class ResolvedIssues(IssueFilter):
         if start is None:
             return None
         index = team_index(team)
-        found: list[tuple[str, float]] = []
-        for history, resolved, resolution in index.resolved_within(start, as_of):
-            if resolution not in self.excluded_resolutions and self.admits(index, history, resolved):
-                found.append((history.key, (resolved - history.created) / _HOUR))
-        return found
+        excluded = self.excluded_resolutions
+        counted = [r for r in index.resolved_within(start, as_of) if r.resolution not in excluded]
+        selected = self.selected(index, counted, self.issue_types)
+        return [(history.key, (resolved - history.created) / _HOUR) for history, resolved, _ in selected]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from kpiokr.calculators.filters import IssueFilter
-from kpiokr.calculators.index import TeamIndex, team_index
+from kpiokr.calculators.index import FOREVER, TeamIndex, team_index
 from kpiokr.calculators.velocity import sprint_figures, window_sprints
 from kpiokr.history import IssueHistory, Sprint
 from kpiokr.kpi import Direction, Measurement, TeamData, Window
@@ -32,7 +32,7 @@ def scope_moves(filters: IssueFilter, team: TeamData, sprint: Sprint) -> ScopeMo
     cached = index.memo.get(key)
     if not isinstance(cached, ScopeMoves):
         cached = _count_moves(filters, index, sprint)
-        index.memo[key] = cached
+        index.memo.put(key, cached, horizon=sprint.completed or FOREVER)
     return cached
 
 

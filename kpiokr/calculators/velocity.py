@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from kpiokr.calculators.filters import IssueFilter
-from kpiokr.calculators.index import TeamIndex, held_since, team_index
+from kpiokr.calculators.index import FOREVER, TeamIndex, held_since, team_index
 from kpiokr.history import Sprint
 from kpiokr.kpi import Direction, Measurement, TeamData, Window, window_start
 
@@ -64,7 +64,7 @@ def sprint_figures(filters: IssueFilter, team: TeamData, sprint: Sprint) -> Spri
     cached = index.memo.get(key)
     if not isinstance(cached, SprintFigures):
         cached = _count_sprint(filters, index, sprint)
-        index.memo[key] = cached
+        index.memo.put(key, cached, horizon=sprint.completed or FOREVER)
     return cached
 
 

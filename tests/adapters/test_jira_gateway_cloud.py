@@ -92,7 +92,7 @@ def test_server_info_detects_cloud_and_basic_auth_is_sent(rsps, sleeps):
     assert gateway.requests_made == 2
 
 
-def test_search_pages_by_token_and_bulkfetch_completes_cut_changelogs(rsps, gateway):
+def test_search_pages_by_token_and_one_bulkfetch_completes_the_cut_changelogs_of_every_page(rsps, gateway):
     classic = [rsps.post(f"{BASE}/rest/api/{v}/search", status=410) for v in (2, 3)]
     first = {
         "issues": [issue(1, [history(11)]), issue(2, [history(23)], total=3)],
@@ -108,17 +108,17 @@ def test_search_pages_by_token_and_bulkfetch_completes_cut_changelogs(rsps, gate
             "issueChangeLogs": [{"issueId": "2", "changeHistories": [history(21), history(22)]}],
             "nextPageToken": "b",
         },
-        match=[matchers.json_params_matcher({"issueIdsOrKeys": ["2"], "maxResults": 10000})],
+        match=[matchers.json_params_matcher({"issueIdsOrKeys": ["2", "3"], "maxResults": 10000})],
     )
     rsps.post(
         BULK,
-        json={"issueChangeLogs": [{"issueId": "2", "changeHistories": [history(23)]}]},
-        match=[matchers.json_params_matcher({"issueIdsOrKeys": ["2"], "maxResults": 10000, "nextPageToken": "b"})],
-    )
-    rsps.post(
-        BULK,
-        json={"issueChangeLogs": [{"issueId": "3", "changeHistories": [history(30), history(31)]}]},
-        match=[matchers.json_params_matcher({"issueIdsOrKeys": ["3"], "maxResults": 10000})],
+        json={
+            "issueChangeLogs": [
+                {"issueId": "2", "changeHistories": [history(23)]},
+                {"issueId": "3", "changeHistories": [history(30), history(31)]},
+            ]
+        },
+        match=[matchers.json_params_matcher({"issueIdsOrKeys": ["2", "3"], "maxResults": 10000, "nextPageToken": "b"})],
     )
 
     issues = list(gateway.search("project = SHOP", ["status", "created"]))
@@ -130,7 +130,7 @@ def test_search_pages_by_token_and_bulkfetch_completes_cut_changelogs(rsps, gate
         ["30", "31"],
     ]
     assert issues[1]["changelog"]["total"] == 3
-    assert gateway.requests_made == 5  # 2 search pages + 2 bulkfetch pages + 1 bulkfetch
+    assert gateway.requests_made == 4  # 2 search pages + 2 bulkfetch pages for the cut issues of both
     body = json.loads(rsps.calls[0].request.body)
     assert body == {"jql": "project = SHOP", "fields": ["status", "created"], "maxResults": 5000, "expand": "changelog"}
     assert [c.call_count for c in classic] == [0, 0]
@@ -154,6 +154,43 @@ def test_without_bulkfetch_changelogs_are_read_issue_by_issue(rsps, gateway):
     rsps.get(changelog, json=page_2, match=[matchers.query_param_matcher({"startAt": "2", "maxResults": "100"})])
     (found,) = gateway.search("project = SHOP", ["status"])
     assert [h["id"] for h in found["changelog"]["histories"]] == ["21", "22", "23"]
+
+
+def test_a_cut_changelog_reaching_back_into_held_histories_is_completed_without_a_request(rsps, gateway):
+    # newest first inline, as Cloud sends it; the store holds 21..23 from an earlier sync
+    rsps.post(SEARCH, json={"issues": [issue(2, [history(25), history(24), history(23)], total=5)], "isLast": True})
+    held = {"2": [history(21), history(22), history(23)]}
+    asked = []
+
+    def known(issues):
+        asked.append([i["key"] for i in issues])
+        return held
+
+    (found,) = gateway.search("project = SHOP", ["status"], known=known)
+
+    assert [h["id"] for h in found["changelog"]["histories"]] == ["21", "22", "23", "24", "25"]
+    assert found["changelog"]["total"] == 5
+    assert asked == [["SHOP-2"]]
+    assert gateway.requests_made == 1
+
+
+@pytest.mark.parametrize(
+    ("inline", "held"),
+    [
+        ([26, 25, 24], [21, 22, 23]),  # a gap: history 24 is the oldest inline, 23 the newest held
+        ([25, 24, 23], [20, 21, 22, 23]),  # one more than Jira counts: 20 is gone from Jira
+    ],
+)
+def test_held_histories_that_do_not_make_the_count_leave_the_changelog_to_bulkfetch(rsps, gateway, inline, held):
+    total = 5 if inline[0] == 25 else 6
+    rsps.post(SEARCH, json={"issues": [issue(2, [history(h) for h in inline], total=total)], "isLast": True})
+    complete = [history(h) for h in range(27 - total, 27 - total + total)]
+    rsps.post(BULK, json={"issueChangeLogs": [{"issueId": "2", "changeHistories": complete}]})
+
+    (found,) = gateway.search("project = SHOP", ["status"], known=lambda _: {"2": [history(h) for h in held]})
+
+    assert [h["id"] for h in found["changelog"]["histories"]] == [h["id"] for h in complete]
+    assert gateway.requests_made == 2
 
 
 def test_a_changelog_that_stays_short_is_refused(rsps, gateway):

@@ -90,3 +90,29 @@ def test_dry_run_plans_and_writes_nothing(jira, app):
     assert summary.planned
     assert jira.puts() == []
     assert app.store.ledger(run_id=summary.run_id) == []
+
+
+def test_a_full_sync_completes_every_cut_changelog_in_one_call(jira, app):
+    runner_of(app, jira).run()
+
+    limit = jira.site.inline_changelog_limit[jira.flavor]
+    scope = [i for i in jira.site.issues if i.project in {"MOB", "WEB"}]
+    cut = [i for i in scope if limit is not None and len(i.histories) > limit]
+    assert len(cut) < 1000
+    assert len(jira.requests(contains="changelog")) == (1 if cut else 0)
+    assert not jira.requests("GET", "/issue/")  # no issue re-read one by one
+
+
+def test_the_daemons_own_writes_coming_back_cost_one_search_and_no_changelog(jira, app):
+    runner = runner_of(app, jira)
+    assert runner.run().planned
+    jira.site.clock_state.set(NOW + timedelta(minutes=3))
+    jira.server.clear_request_log()
+
+    second = runner.run()
+
+    assert second.changed_keys
+    assert second.planned == []
+    assert len(jira.requests(contains="/search")) == 1  # no JQL answer asked again
+    assert not jira.requests(contains="/rest/agile/")  # nor the boards
+    assert not jira.requests(contains="changelog")  # cut changelogs completed from the stored copies

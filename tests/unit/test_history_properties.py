@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kpiokr.calculators.filters import IssueSelection
 from kpiokr.calculators.index import TeamIndex
 from kpiokr.history import FieldChange, IssueHistory, IssueState, StatusCategory
 from kpiokr.kpi import TeamData
@@ -117,3 +118,21 @@ def test_the_index_agrees_with_the_histories(cases, done_ids, minutes):
     for history in histories_:
         for field in VALUES:
             assert index.value_at(history, field, until) == history.timeline(field).at(until)
+
+
+@sane
+@given(
+    st.lists(histories(), min_size=1, max_size=6),
+    st.sampled_from([(), ("Story",), ("Bug",)]),
+    st.sampled_from([(), ("High",)]),
+    st.sampled_from([None, frozenset({"MOB-0", "MOB-2"})]),
+    st.lists(st.integers(-600, 40 * 24 * 60), min_size=2, max_size=2),
+)
+def test_judging_a_list_in_one_loop_agrees_with_judging_each_issue(cases, types, priorities, keys, minutes):
+    histories_ = [replace(history, key=f"MOB-{n}") for n, (history, _, _) in enumerate(cases)]
+    index = TeamIndex(TeamData(histories=histories_, tz=UTC))
+    after, until = (T0 + timedelta(minutes=m) for m in sorted(minutes))
+    selection = IssueSelection(priorities=priorities, keys=keys)
+    for items in (index.done_within(after, until), index.resolved_within(after, until)):
+        expected = [item for item in items if selection.selects(index, item.history, item.at, types)]
+        assert selection.selected(index, items, types) == expected
