@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.samples import JIRA_SAMPLES
+from tests.shared import JIRA_SAMPLES
 
 SAMPLES = JIRA_SAMPLES / "jirametrics" / "spec" / "testdata"
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

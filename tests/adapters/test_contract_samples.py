@@ -18,7 +18,7 @@ from kpiokr.history import STATE_FIELDS, IssueHistory, Status, StatusCategory
 from sync.site import BoardConfig, FieldInfo
 from sync.translate import CATEGORIES, SiteDictionary, status_from_json, to_history, webhook_issue
 from sync.translate_agile import to_sprint, to_velocity
-from tests.samples import JIRA_SAMPLES
+from tests.shared import JIRA_SAMPLES
 
 SAMPLES = JIRA_SAMPLES
 FILES = sorted(p for p in SAMPLES.rglob("*") if p.suffix in {".json", ".js"})

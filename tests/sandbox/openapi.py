@@ -1,4 +1,4 @@
-"""Validating sandbox answers against Atlassian's OpenAPI documents in /work/shared/jira-api/.
+"""Validating sandbox answers against Atlassian's OpenAPI documents in ../shared/jira-api/.
 
 Known defects of the generated Data Center 10.3 document are worked around narrowly, as listed
 in ``DC_DEFECTS`` (the same ones zackbunch/jira-dc-mock-server documents in COMPATIBILITY.md):
@@ -11,14 +11,15 @@ import copy
 import json
 import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from jsonschema import FormatChecker
 from openapi_schema_validator import OAS30ReadValidator
 
-SPEC_DIR = Path("/work/shared/jira-api")
+from tests.shared import JIRA_API
+
+SPEC_DIR = JIRA_API
 FILES = {
     "platform": "jira-cloud-platform-swagger-v3.v3.json",
     "software": "jira-software-cloud-swagger.v3.json",
