@@ -3,8 +3,9 @@
 A pass fetches what changed since the watermark, refreshes what only Jira can answer when someone
 other than kpiokr changed anything (its own writes coming back change no answer), recomputes every
 team's scores and KPIs from the stored histories, and writes to Jira only the fields whose value
-changed. A pass in which nothing changed in Jira costs one search request (besides re-reading the
-account and the field list) and makes no write.
+changed. A pass in which nothing changed in Jira costs one search request and makes no write; the
+account and the field list are read again when that search comes back empty (the account's time
+zone may have moved) or brought changes (a pass that may write checks its score fields exist).
 """
 
 from __future__ import annotations
@@ -52,8 +53,25 @@ log = logging.getLogger(__name__)
 
 #: Jira answers these for one issue only: that write is skipped, the others go on.
 REJECTED = (JiraPermissionError, JiraRequestRejected, JiraNotFound)
+#: Score fields a team writes: objective score, status and summary, key-result progress.
+SCORE_ROLES = 4
 #: Jira's single-line text fields hold at most 255 characters.
 TEXT_LIMIT = 255
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """The teams as the current site facts resolve them."""
+
+    teams: Sequence[TeamMapping]
+    dictionaries: Mapping[str, SiteDictionary]
+    score_fields: Mapping[str, ScoreFieldIds]
+    search_fields: tuple[str, ...]
+
+    @property
+    def missing_fields(self) -> bool:
+        """True when some team's score field is not on the site."""
+        return any(len(fields.present()) < SCORE_ROLES for fields in self.score_fields.values())
 
 
 @dataclass
@@ -112,6 +130,7 @@ class Runner:
         self._answers: dict[str, JiraAnswers] = {}
         self._team_datas: dict[str, TeamData] = {}
         self._dictionaries: dict[str, tuple[object, SiteDictionary]] = {}
+        self._advice: dict[str, tuple[str, ...]] = {}
 
     # -- the pass ---------------------------------------------------------------------------------
 
@@ -144,31 +163,26 @@ class Runner:
         teams = self.mappings.current()
         if reconcile:
             self.site.forget()
-        self.site.refresh()
-        account = self.site.account()
-        account_tz = ZoneInfo(account.time_zone)
+        self.site.account()  # who kpiokr is: the first thing a new pass asks, and its credentials' test
         fresh_agile = self._agile_read_at is None
         if fresh_agile:
             self._refresh_agile(teams, force=True)
         boards = self._boards(teams)
-        dictionaries = {t.team.name: self._dictionary(t, account, boards.get(t.team.name)) for t in teams}
-        score_fields = {t.team.name: self._score_fields(t, summary) for t in teams}
-        search_fields = self._search_fields(dictionaries.values(), score_fields.values())
         projects = sorted({p for t in teams for p in t.team.projects})
-        seeding = {t.team.name: (t, dictionaries[t.team.name]) for t in teams}
-        fetched = fetch_updates(
-            self.jira,
-            self.store,
-            projects,
-            search_fields,
-            account_tz=account_tz,
-            overlap=timedelta(minutes=self.config.sync.overlap_minutes),
-            full=full,
-            stop=self.stop,
-            progress=self.progress,
-            on_batch=lambda raws, changed: self._seed(raws, changed, seeding, full=full),
-            own=account.ids,
-        )
+        view = self._site_view(teams, boards, summary)
+        fetched = self._fetch(projects, view, full=full)
+        if not full and not fetched.fetched and self.store.watermarks() and self.site.refresh_account():
+            # The overlap always brings back the newest issue held: an empty answer may mean the
+            # account's time zone, which JQL dates are read in, has moved. It had: ask again.
+            view = self._site_view(teams, boards, summary)
+            fetched = self._fetch(projects, view, full=full)
+        elif (fetched.changed or view.missing_fields) and self.site.refresh_fields():
+            # Passes that may write read the field list again, so a deleted or renamed score field
+            # is reported and its writes left out; while one is missing every pass does, so the
+            # admin's fix is picked up at once.
+            summary.problems.clear()
+            view = self._site_view(teams, boards, summary)
+        dictionaries, score_fields, search_fields = view.dictionaries, view.score_fields, view.search_fields
         if reconcile:
             found = reconcile_with_jira(self.jira, self.store, projects, search_fields, stop=self.stop)
             fetched.keys.update(found.refetched)
@@ -196,6 +210,34 @@ class Runner:
                 tx.record_scores(summary.run_id, objectives=objectives, key_results=key_results, kpis=kpis)
                 tx.record_report(result.team, result.as_of, team_document(result))
 
+    def _site_view(
+        self, teams: Sequence[TeamMapping], boards: Mapping[str, BoardConfig | None], summary: RunSummary
+    ) -> SiteView:
+        """What the site facts make of the mappings: dictionaries, score fields, the fields to fetch."""
+        account = self.site.account()
+        dictionaries = {t.team.name: self._dictionary(t, account, boards.get(t.team.name)) for t in teams}
+        score_fields = {t.team.name: self._score_fields(t, summary) for t in teams}
+        search_fields = self._search_fields(dictionaries.values(), score_fields.values())
+        return SiteView(teams, dictionaries, score_fields, search_fields)
+
+    def _fetch(self, projects: Sequence[str], view: SiteView, *, full: bool) -> FetchResult:
+        """Fetch and store what changed in ``projects``, translating it for the teams on the way."""
+        account = self.site.account()
+        seeding = {t.team.name: (t, view.dictionaries[t.team.name]) for t in view.teams}
+        return fetch_updates(
+            self.jira,
+            self.store,
+            projects,
+            view.search_fields,
+            account_tz=ZoneInfo(account.time_zone),
+            overlap=timedelta(minutes=self.config.sync.overlap_minutes),
+            full=full,
+            stop=self.stop,
+            progress=self.progress,
+            on_batch=lambda raws, changed: self._seed(raws, changed, seeding, full=full),
+            own=account.ids,
+        )
+
     def _evaluate(
         self,
         team: TeamMapping,
@@ -213,8 +255,10 @@ class Runner:
         index = self.histories.index(self.store, team, dictionary, answers, None if full else fetched.keys)
         data = self._team_data(team, index, board, ZoneInfo(self.site.account().time_zone))
         result = evaluate_team(team, index, data, answers, as_of)
-        if answers is not known:
-            for warning in count_warnings(team, result):
+        advice = tuple(str(w) for w in count_warnings(team, result)) if answers is not known else None
+        if advice is not None and advice != self._advice.get(team.team.name):
+            self._advice[team.team.name] = advice
+            for warning in advice:
                 log.warning("mapping: %s", warning)
         return result
 

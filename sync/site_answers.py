@@ -40,19 +40,23 @@ class SiteAnswers:
         self._boards.clear()
         self.forget_fields()
 
-    def refresh(self) -> None:
-        """Read the account and the field list again, keeping the old answers when they did not change.
-
-        An admin may have changed the account's time zone (JQL dates are read in it), or deleted or
-        renamed a field. Unchanged answers keep their identity, so what was built from them (site
-        dictionaries, translated histories) stays valid.
-        """
+    def refresh_account(self) -> bool:
+        """Read the account again; True when it changed (an admin moved its time zone, which JQL
+        dates are read in). An unchanged answer keeps its identity, so what was built on it stays."""
         account = self.jira.myself()
-        if account != self._account:
-            self._account = account
+        if account == self._account:
+            return False
+        self._account = account
+        return True
+
+    def refresh_fields(self) -> bool:
+        """Read the field list again; True when it changed (a field deleted, renamed or created).
+        An unchanged answer keeps its identity, so site dictionaries and histories stay valid."""
         fields = self.jira.fields()
-        if fields != self._fields:
-            self._fields = fields
+        if fields == self._fields:
+            return False
+        self._fields = fields
+        return True
 
     def forget_fields(self) -> None:
         """Read the field list again on next use (a field may have been deleted or renamed)."""

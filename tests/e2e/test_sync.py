@@ -71,7 +71,7 @@ def test_a_sync_after_nothing_changed_writes_nothing(jira, app):
     assert jira.puts() == []
     searches = jira.requests(contains="/search")
     assert len(searches) == 1, jira.server.request_log
-    assert quiet.requests == len(jira.server.request_log)
+    assert quiet.requests == len(jira.server.request_log) == 1, jira.server.request_log
 
 
 def test_the_daemons_own_edits_do_not_feed_any_calculator(jira, app):
