@@ -5,17 +5,19 @@
 
 For each size, flavour and store: generates a sandbox site of N issues (``jira_sandbox``, ~10
 changelog entries an issue, ~1 % over 100), serves it over real HTTP from this process, writes the
-demo's config and mappings plus a Kanban team for SUP (so every issue is in scope), creates the
-score fields, and drives the daemon in a **child process** (``--worker``) so its time and peak
-memory are its own. The daemon runs as ``kpiokr sync`` does between passes (one warm ``Runner``):
+demo's config and mappings plus a Kanban team for SUP (``sync_scale_sup.toml.in``, so every issue is
+in scope), creates the score fields, and drives the daemon in a **child process**
+(``sync_scale_worker.py``) so its time and peak memory are its own. The daemon runs pass after pass
+as ``kpiokr daemon`` does (one warm ``Runner``), the site's clock moving 5 minutes between passes:
 
-1. full      first full sync into an empty store (writes every score);
-2. own       the next pass: Jira returns the issues kpiokr just wrote (nothing to write);
-3. quiet     nothing changed (target: one search request, no write);
-4. 1 %       the pm edits 1 % of the issues (priority), then an incremental sync;
-5. one       the pm edits one issue of the largest team, then a sync: the "recompute" figure is the
-             score phase of that team (histories cache + KPIs + objectives);
-6. recompute a full re-read and recompute (``run(full=True)``): writes must equal changed values.
+- full            the first sync, into an empty store (writes every score);
+- own writes      the next pass: Jira returns the issues kpiokr just wrote (nothing to write);
+- quiet           nothing changed (target: one search request, no write);
+- 1 % changed     the PM moved the priority of 1 % of the issues, within one minute;
+- own writes, quiet   as above, now with the 1 % still inside the fetch's overlap;
+- one changed     the PM edited one issue of the largest team; "recompute after one issue changed"
+                  is that team's score phase: histories cache, team index, every KPI and objective;
+- full recompute  a day later, a full re-read and recompute (``run(full=True)``).
 
 Requests come from the sandbox's request log; the minimum is computed from the site itself:
 search pages at the largest page the flavour serves, changelog pages only for issues whose history
@@ -32,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import cProfile
 import gc
 import io
 import json
@@ -43,7 +44,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
@@ -55,219 +55,21 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from jira_sandbox import SandboxServer, generate_site
-from sync import runner as runner_module
-from sync.bootstrap import build_app
 from sync.cli_commands import setup
 from sync.config import load_config
 from sync.demo import quarter, write_demo_files
-from sync.history_cache import HistoryCache
 from sync.mapping_loader import load_mappings
-from sync.runner import Runner
 from sync.store import engine_url
 
 ROOT = Path(__file__).resolve().parents[1]
+WORKER = Path(__file__).with_name("sync_scale_worker.py")
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SCORE_FIELDS = ("Objective score", "Objective status", "Objective summary", "Key result progress")
 BULK_ISSUES, BULK_HISTORIES = 1000, 10_000
 
-SUPPORT_MAPPING = """\
-# The sandbox's Kanban team, added by benchmarks/sync_scale.py so that every issue is in scope.
-[team]
-name = "Customer Support"
-projects = ["SUP"]
-board = 2
-board_type = "kanban"
-timezone = "Europe/Berlin"
-owner = "pm@example.com"
-
-[cycle]
-name = "{cycle}"
-start = {start}
-end = {end}
-
-[objectives]
-jql = 'project = SUP AND issuetype = Epic'
-
-[key_results]
-source = "children"
-measure = "child_completion"
-
-[[kpi]]
-key = "resolution_time"
-name = "Resolution time"
-kind = "resolution_time"
-priorities = ["Highest", "High"]
-window = {{ days = 28 }}
-target = 16
-threshold = 48
-owner = "pm@example.com"
-
-[[kpi]]
-key = "sla"
-name = "SLA adherence"
-kind = "sla_adherence"
-sla_hours = 72
-window = {{ days = 28 }}
-target = 90
-threshold = 70
-owner = "pm@example.com"
-
-[[kpi]]
-key = "throughput"
-name = "Throughput"
-kind = "throughput"
-window = {{ days = 28 }}
-target = 60
-threshold = 40
-owner = "pm@example.com"
-
-[[kpi]]
-key = "wip"
-name = "Work in progress"
-kind = "wip"
-target = 15
-threshold = 25
-owner = "pm@example.com"
-
-[[kpi]]
-key = "ageing_wip"
-name = "Ageing tickets"
-kind = "ageing_wip"
-age_days = 7
-target = 3
-threshold = 8
-owner = "pm@example.com"
-
-[[kpi]]
-key = "reopen_rate"
-name = "Reopen rate"
-kind = "reopen_rate"
-window = {{ days = 28 }}
-target = 5
-threshold = 15
-owner = "pm@example.com"
-"""
-
-
-# -- the worker: the daemon's side, in its own process ---------------------------------------------
-
-
-def _peak_kib() -> int:
-    match = re.search(r"VmHWM:\s+(\d+)", Path("/proc/self/status").read_text())
-    return int(match.group(1)) if match else 0
-
-
-def _rss_kib() -> int:
-    match = re.search(r"VmRSS:\s+(\d+)", Path("/proc/self/status").read_text())
-    return int(match.group(1)) if match else 0
-
-
-def _reset_peak() -> None:
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM (and ru_maxrss) to the current RSS
-
-
-class CollectorClock:
-    """Seconds the garbage collector ran (and how many full collections) since :meth:`reset`."""
-
-    def __init__(self) -> None:
-        self.seconds, self.full, self._began = 0.0, 0, 0.0
-        gc.callbacks.append(self._tick)
-
-    def _tick(self, phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            self._began = time.perf_counter()
-        else:
-            self.seconds += time.perf_counter() - self._began
-            self.full += info["generation"] == 2
-
-    def reset(self) -> None:
-        self.seconds, self.full = 0.0, 0
-
-
-class Phases:
-    """Seconds spent in named functions of the runner during one pass (wrapped by :meth:`wrap`)."""
-
-    def __init__(self) -> None:
-        self.seconds: Counter[str] = Counter()
-        self.by_team: Counter[str] = Counter()
-        self._team: str | None = None
-
-    def wrap(self, owner: Any, name: str, label: str, team_arg: int | None = None) -> None:
-        original = getattr(owner, name)
-
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            began = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                spent = time.perf_counter() - began
-                self.seconds[label] += spent
-                if team_arg is not None and len(args) > team_arg:
-                    self.by_team[args[team_arg].team.name] += spent
-                    self.by_team[f"{args[team_arg].team.name}: {label}"] += spent
-
-        setattr(owner, name, timed)
-
-
-def worker(config_path: str) -> int:
-    """Serve commands from stdin (one JSON per line); answer on the original stdout."""
-    out = os.fdopen(os.dup(1), "w", buffering=1)
-    os.dup2(2, 1)  # anything printed by the product goes to stderr
-    phases = Phases()
-    phases.wrap(runner_module, "fetch_updates", "fetch")
-    phases.wrap(HistoryCache, "index", "histories", team_arg=2)
-    phases.wrap(Runner, "_team_data", "team data", team_arg=1)
-    phases.wrap(runner_module, "evaluate_team", "evaluate", team_arg=0)
-    phases.wrap(runner_module, "plan_writes", "plan")
-    phases.wrap(runner_module, "apply_writes", "apply")
-    phases.wrap(Runner, "_team_answers", "team answers")
-    phases.wrap(Runner, "_refresh_agile", "agile")
-
-    profile_dir = os.environ.get("KPIOKR_SCALE_PROFILE")
-    collector = CollectorClock()
-    now = NOW
-    app = build_app(load_config(Path(config_path)), {})
-    runner = app.runner(threading.Event(), clock=lambda: now)
-    for line in sys.stdin:
-        command = json.loads(line)
-        if command["op"] == "quit":
-            break
-        now = datetime.fromisoformat(command["now"])
-        phases.seconds.clear()
-        phases.by_team.clear()
-        gc.collect()
-        _reset_peak()
-        rss_before = _rss_kib()
-        collector.reset()
-        profile = cProfile.Profile() if profile_dir else None
-        began = time.perf_counter()
-        if profile is not None:
-            profile.enable()
-        summary = runner.run(full=bool(command.get("full")))
-        if profile is not None:
-            profile.disable()
-            profile.dump_stats(Path(profile_dir, f"{command['name'].replace(' ', '_')}.prof"))
-        seconds = time.perf_counter() - began
-        reply = {
-            "seconds": seconds,
-            "requests": summary.requests,
-            "fetched": summary.fetched,
-            "changed": len(summary.changed_keys),
-            "planned_issues": len(summary.planned),
-            "planned_fields": sum(len(w.fields) for w in summary.planned),
-            "problems": summary.problems,
-            "phases": {**phases.seconds, "gc": collector.seconds, "gc full collections": collector.full},
-            "teams": dict(phases.by_team),
-            "rss_before_mib": rss_before / 1024,
-            "peak_mib": _peak_kib() / 1024,
-            "rss_after_mib": _rss_kib() / 1024,
-            "issues_in_store": app.store.count_issues(),
-        }
-        out.write(json.dumps(reply) + "\n")
-    app.close()
-    return 0
+#: The sandbox's Kanban team (SUP), so that every issue is in scope; its cycle is filled in.
+SUPPORT_MAPPING = Path(__file__).with_name("sync_scale_sup.toml.in")
 
 
 # -- the orchestrator: sandbox, edits, minimum, figures --------------------------------------------
@@ -334,7 +136,9 @@ class Orchestrator:
         root = Path(self.directory.name)
         path = write_demo_files(root, self.site, self.server.url, self.flavor, NOW)
         name, start, end = quarter(NOW.date())
-        text = SUPPORT_MAPPING.format(cycle=name, start=start.isoformat(), end=end.isoformat())
+        text = SUPPORT_MAPPING.read_text()
+        for token, value in (("{cycle}", f'"{name}"'), ("{start}", start.isoformat()), ("{end}", end.isoformat())):
+            text = text.replace(token, value)
         (root / "mappings" / "sup.toml").write_text(text)
         if self.store_kind == "postgres":
             sqlite = 'url = "sqlite:///kpiokr.sqlite3"'
@@ -378,7 +182,7 @@ class Orchestrator:
     def _send(self, command: dict[str, Any], *, answer: bool = True) -> dict[str, Any]:
         if self.process is None:
             self.process = subprocess.Popen(
-                [sys.executable, __file__, "--worker", str(self.config_path)],
+                [sys.executable, str(WORKER), str(self.config_path)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 text=True,
@@ -595,10 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", choices=("sqlite", "postgres", "both"), default="sqlite")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--verbose", "-v", action="store_true", help="phases and request shapes per pass")
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.worker:
-        return worker(args.worker)
     pg_url = os.environ.get("KPIOKR_TEST_PG_URL")
     stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]
     if "postgres" in stores and not pg_url:
