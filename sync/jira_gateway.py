@@ -11,6 +11,7 @@ resources. Cloud vs Data Center is decided in :meth:`JiraRestGateway.flavor`, on
 from __future__ import annotations
 
 import base64
+import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 
 import jira
 import requests
+from jira.client import TokenAuth
 from jira.exceptions import JIRAError
 
 from sync.errors import JiraBadResponse, JiraNotFound, JiraRequestRejected, JiraUnsupported
@@ -27,6 +29,7 @@ from sync.retry import Clock, RetryPolicy, retrying
 from sync.site import Account, BoardConfig, FieldInfo, FieldKind, Flavor, ServerInfo
 
 AGILE = "/rest/agile/1.0"
+SERVER_INFO = "/rest/api/2/serverInfo"
 AGILE_PAGE = 50
 OPTIONS_PER_REQUEST = 1000
 _TYPES: Mapping[str, tuple[str, str]] = {
@@ -35,6 +38,8 @@ _TYPES: Mapping[str, tuple[str, str]] = {
     "text": ("textfield", "textsearcher"),
 }
 _CF = "com.atlassian.jira.plugin.system.customfieldtypes:"
+
+log = logging.getLogger(__name__)
 
 
 class JiraGateway(Protocol):
@@ -46,6 +51,7 @@ class JiraGateway(Protocol):
     def myself(self) -> Account: ...
     def fields(self) -> list[FieldInfo]: ...
     def statuses(self) -> list[dict[str, Any]]: ...
+    def resolutions(self) -> list[str]: ...
     def search(
         self,
         jql: str,
@@ -69,7 +75,9 @@ class JiraGateway(Protocol):
 
 @dataclass(frozen=True)
 class JiraSettings:
-    """How to reach one Jira site. ``email`` set means Cloud basic auth, else a Data Center PAT.
+    """How to reach one Jira site. ``email`` set means Cloud basic auth, else a personal access token.
+
+    Data Center always gets the token as a Bearer token (``email`` is ignored there).
 
     ``token_env`` and ``email_env`` are the names of the environment variables the values came
     from, quoted in error messages (``token_origin``, when set, says where the token came from
@@ -98,13 +106,19 @@ class JiraSettings:
     def _token_origin(self) -> str:
         return self.token_origin or f"the environment variable {self.token_env}"
 
-    def account(self) -> str:
-        """The account the credential belongs to, as messages name it."""
-        return self.email or f"of the personal access token in {self._token_origin()}"
+    def basic_auth(self, flavor: Flavor | None = None) -> bool:
+        """True when the credential goes as Basic ``email:token`` (Cloud with an e-mail), else Bearer."""
+        return bool(self.email) and (flavor or self.flavor) != "datacenter"
 
-    def auth_hint(self) -> str:
+    def account(self, flavor: Flavor | None = None) -> str:
+        """The account the credential belongs to, as messages name it."""
+        if self.basic_auth(flavor):
+            return str(self.email)
+        return f"of the personal access token in {self._token_origin()}"
+
+    def auth_hint(self, flavor: Flavor | None = None) -> str:
         """What to check when Jira answers 401."""
-        if self.email:
+        if self.basic_auth(flavor):
             where = f" (from {self.email_env})" if self.email_env else ""
             return (
                 f"Check the Atlassian API token in {self._token_origin()}: it must be a current"
@@ -129,19 +143,22 @@ def _sender(client: jira.JIRA) -> Callable[..., requests.Response | None]:
 
 
 def build_client(settings: JiraSettings) -> jira.JIRA:
-    """The ``jira`` client: no retries of its own, no request at construction, TLS verified."""
+    """The ``jira`` client: no retries of its own, no request at construction, TLS verified.
+
+    It carries no credential yet; :func:`authenticate` gives it one once the flavour is known.
+    """
     options: dict[str, Any] = {"server": settings.base_url, "verify": settings.ca_bundle or True, "check_update": False}
-    auth: dict[str, Any] = (
-        {"basic_auth": (settings.email, settings.token)} if settings.email else {"token_auth": settings.token}
-    )
     return jira.JIRA(
-        options=options,
-        max_retries=0,
-        get_server_info=False,
-        timeout=settings.timeout_seconds,
-        logging=False,
-        **auth,
+        options=options, max_retries=0, get_server_info=False, timeout=settings.timeout_seconds, logging=False
     )
+
+
+def authenticate(client: jira.JIRA, settings: JiraSettings, flavor: Flavor | None) -> None:
+    """Give ``client`` the credential: Basic ``email:token`` on Cloud with an e-mail, else Bearer."""
+    if settings.basic_auth(flavor):
+        client._session.auth = (str(settings.email), settings.token)
+    else:
+        client._session.auth = TokenAuth(settings.token)
 
 
 class JiraRestGateway:
@@ -157,9 +174,10 @@ class JiraRestGateway:
     ) -> None:
         self.settings = settings
         self._client = client or build_client(settings)
+        self._send_raw = _sender(self._client)
         self.http = JiraHttp(
             settings.base_url,
-            _sender(self._client),
+            self._send,
             retrying(settings.retry, sleep=sleep, clock=clock),
             auth_hint=settings.auth_hint(),
             account=settings.account(),
@@ -167,6 +185,26 @@ class JiraRestGateway:
         )
         self._flavor: Flavor | None = settings.flavor
         self._server_info: ServerInfo | None = None
+        # With an e-mail the credential depends on the flavour: it is given once that is known
+        # (serverInfo answers anonymously on both flavours).
+        self._authenticated = False
+        if not settings.email or settings.flavor is not None:
+            self._authenticate(settings.flavor)
+
+    def _authenticate(self, flavor: Flavor | None) -> None:
+        authenticate(self._client, self.settings, flavor)
+        self.http.identify(auth_hint=self.settings.auth_hint(flavor), account=self.settings.account(flavor))
+        self._authenticated = True
+        if flavor == "datacenter" and self.settings.email:
+            log.warning(
+                "jira.email is ignored on Jira Data Center: the personal access token is sent as a Bearer"
+                " token. Remove email from the [jira] section to silence this warning."
+            )
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response | None:
+        if not self._authenticated and not url.endswith(SERVER_INFO):
+            self.flavor()
+        return self._send_raw(method, url, **kwargs)
 
     @property
     def requests_made(self) -> int:
@@ -177,6 +215,8 @@ class JiraRestGateway:
         """``"cloud"`` or ``"datacenter"``: configured, else detected once from serverInfo."""
         if self._flavor is None:
             self._flavor = self.server_info().flavor
+        if not self._authenticated:
+            self._authenticate(self._flavor)
         return self._flavor
 
     def _api(self) -> str:
@@ -185,7 +225,7 @@ class JiraRestGateway:
     def server_info(self) -> ServerInfo:
         """``/rest/api/2/serverInfo`` (cached)."""
         if self._server_info is None:
-            self._server_info = ServerInfo.from_json(self.http.call("GET", "/rest/api/2/serverInfo", expect=dict))
+            self._server_info = ServerInfo.from_json(self.http.call("GET", SERVER_INFO, expect=dict))
         return self._server_info
 
     def myself(self) -> Account:
@@ -199,6 +239,10 @@ class JiraRestGateway:
     def statuses(self) -> list[dict[str, Any]]:
         """Every workflow status, raw (``id``, ``name``, ``statusCategory.key``)."""
         return list(self.http.call("GET", f"{self._api()}/status", expect=list))
+
+    def resolutions(self) -> list[str]:
+        """The names of the site's resolutions."""
+        return [str(r.get("name", "")) for r in self.http.call("GET", f"{self._api()}/resolution", expect=list)]
 
     def search(
         self,

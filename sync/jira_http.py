@@ -109,6 +109,11 @@ class JiraHttp:
             raise JiraBadResponse(message, method=method, path=path)
         return body
 
+    def identify(self, *, auth_hint: str, account: str) -> None:
+        """Set what 401 and 403 messages say about the credential (once the flavour is known)."""
+        self._auth_hint = auth_hint
+        self._account = f"The Jira account {account}" if account else "The Jira account"
+
     def redact(self, text: str) -> str:
         """``text`` with every configured secret replaced by ``***``."""
         for secret in self._secrets:
@@ -161,8 +166,11 @@ class JiraHttp:
         try:
             return json.loads(content)
         except (ValueError, UnicodeDecodeError) as exc:
-            decoding = isinstance(exc, json.JSONDecodeError)
-            where = f"{exc.msg.removesuffix(' at')} at byte {exc.pos} of {len(content)}" if decoding else ""
+            where = (
+                f"{exc.msg.removesuffix(' at')} at byte {exc.pos} of {len(content)}"
+                if isinstance(exc, json.JSONDecodeError)
+                else ""
+            )
             excerpt = self._excerpt(content)
             raise JiraBadResponse(
                 f"{method} {path} answered {response.status_code} with a body that is not valid JSON"

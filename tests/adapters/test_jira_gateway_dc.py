@@ -194,3 +194,33 @@ def test_find_board_lists_close_names(rsps, gateway):
     rsps.get(f"{BASE}/rest/agile/1.0/board", json={"values": [{"id": 7, "name": "Ops Kanban"}], "isLast": True})
     with pytest.raises(JiraNotFound, match=r"no board is named 'Ops'.*'Ops Kanban' \(id 7\)"):
         gateway.find_board("Ops")
+
+
+def dc_gateway_with_email(rsps, flavor):
+    info = {"deploymentType": "DataCenter", "version": "10.3.4", "baseUrl": BASE}
+    rsps.get(f"{BASE}/rest/api/2/serverInfo", json=info)
+    settings = JiraSettings(
+        BASE, token=PAT, token_env="ACME_JIRA_PAT", email="bot@acme.example", email_env="ACME_EMAIL", flavor=flavor
+    )
+    return JiraRestGateway(settings, sleep=[].append)
+
+
+@pytest.mark.parametrize("flavor", [None, "datacenter"])
+def test_with_an_email_set_data_center_still_gets_the_pat_as_bearer_and_a_warning(rsps, caplog, flavor):
+    gateway = dc_gateway_with_email(rsps, flavor)
+    rsps.get(f"{BASE}/rest/api/2/myself", json={"name": "kpiokr", "displayName": "kpiokr", "timeZone": "UTC"})
+    assert gateway.myself().account_id_or_name == "kpiokr"
+    myself = next(c for c in rsps.calls if c.request.url.endswith("/myself"))
+    assert myself.request.headers["Authorization"] == f"Bearer {PAT}"
+    assert all(not c.request.headers.get("Authorization", "").startswith("Basic") for c in rsps.calls)
+    assert "jira.email is ignored on Jira Data Center" in caplog.text
+
+
+def test_a_401_on_data_center_with_an_email_set_points_at_personal_access_tokens(rsps):
+    gateway = dc_gateway_with_email(rsps, None)
+    rsps.get(f"{BASE}/rest/api/2/myself", status=401)
+    with pytest.raises(JiraAuthError) as caught:
+        gateway.myself()
+    assert "personal access token in the environment variable ACME_JIRA_PAT" in caught.value.message
+    assert "id.atlassian.com" not in caught.value.message
+    assert "bot@acme.example" not in caught.value.message
