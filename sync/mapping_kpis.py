@@ -12,11 +12,23 @@ import re
 from types import UnionType
 from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin, get_type_hints
 
-from pydantic import Field, Strict, ValidationInfo, create_model, field_validator, model_validator
+from pydantic import AllowInfNan, Field, Strict, ValidationInfo, create_model, field_validator, model_validator
 
 from kpiokr.calculators import CALCULATORS, KpiCalculator
 from kpiokr.kpi import Calculator, Direction, Window
-from sync.mapping_types import Count, Number, ObjectiveRef, Table, Text, at, references
+from sync.mapping_types import (
+    MAX_DAYS,
+    MAX_HOURS,
+    MAX_TREND_POINTS,
+    Days,
+    Number,
+    ObjectiveRef,
+    Sprints,
+    Table,
+    Text,
+    at,
+    references,
+)
 
 #: Calculator fields the mapping does not set: sync fills ``keys`` from the KPI's ``jql``.
 SET_BY_SYNC = frozenset({"keys"})
@@ -36,12 +48,15 @@ _PARAMETER_DOCS = {
     "story_types": "Issue types that deliver value",
 }
 
+#: The largest value of the calculators' number parameters: five years.
+_PARAMETER_MAXIMA = {"sla_hours": MAX_HOURS, "ageing_after_hours": MAX_HOURS, "age_days": MAX_DAYS}
+
 
 class WindowSpec(Table):
     """How far back a KPI looks: ``{ days = 28 }`` or ``{ sprints = 3 }`` (closed sprints)."""
 
-    days: Count | None = Field(None, description="The last N days")
-    sprints: Count | None = Field(None, description="The last N closed sprints")
+    days: Days | None = Field(None, description="The last N days (at most 5 years)")
+    sprints: Sprints | None = Field(None, description="The last N closed sprints (at most 130)")
 
     @model_validator(mode="after")
     def _days_or_sprints(self) -> Self:
@@ -72,7 +87,9 @@ class KpiBase(Table):
     target: Number = Field(description="Healthy at or beyond this value")
     guards: tuple[ObjectiveRef, ...] = Field((), description='Objectives (epic keys) this KPI guards; "*" for all')
     jql: Text | None = Field(None, description="Only the issues matching this JQL")
-    trend_points: Annotated[int, Strict(), Field(ge=2)] = Field(4, description="How many windows the trend samples")
+    trend_points: Annotated[int, Strict(), Field(ge=2, le=MAX_TREND_POINTS)] = Field(
+        4, description="How many windows the trend samples"
+    )
 
     @classmethod
     def calculator_class(cls) -> type[KpiCalculator]:
@@ -145,8 +162,11 @@ def _first_named(message: str, names: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _strict(annotation: Any) -> Any:
-    """``annotation`` with its scalars strict, so TOML ``"3"`` is not taken for the number 3."""
-    if annotation in (str, int, float, bool):
+    """``annotation`` with its scalars strict, so TOML ``"3"`` is not taken for the number 3, and its
+    floats finite."""
+    if annotation is float:
+        return Annotated[float, Strict(), AllowInfNan(False)]
+    if annotation in (str, int, bool):
         return Annotated[annotation, Strict()]
     args = get_args(annotation)
     if get_origin(annotation) is tuple:
@@ -171,7 +191,8 @@ def _kpi_model(calculator: type[KpiCalculator]) -> type[KpiBase]:
         elif field.default_factory is not dataclasses.MISSING:
             default = field.default_factory()
         description = _PARAMETER_DOCS.get(field.name)
-        fields[field.name] = (_strict(hints[field.name]), Field(default, description=description))
+        maximum = _PARAMETER_MAXIMA.get(field.name)
+        fields[field.name] = (_strict(hints[field.name]), Field(default, description=description, le=maximum))
     doc = " ".join((calculator.__doc__ or "").split("\n\n")[0].replace("``", "").split())
     return create_model(f"{calculator.__name__}Kpi", __base__=KpiBase, __doc__=doc, **fields)
 

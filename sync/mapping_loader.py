@@ -103,18 +103,25 @@ def check_offline(
 
 
 def duplicates(teams: Iterable[TeamMapping]) -> list[MappingProblem]:
-    """Teams, objectives and key results mapped twice, within a file or across files.
+    """Teams, objectives and key results mapped twice, and KPI keys defined twice by one team,
+    within a file or across files.
 
     An epic may appear both in ``[objectives] keys`` and as an ``[[objective]]`` table of the same
-    file: the table then only adds settings.
+    file: the table then only adds settings. KPI keys are the team's own: two teams may both have
+    a ``velocity``.
     """
     problems: list[MappingProblem] = []
-    places: dict[tuple[str, str], list[tuple[TeamMapping, str, str]]] = {}
+    places: dict[tuple[str, str, str], list[tuple[TeamMapping, str, str]]] = {}
     for team, what, name, loc, role in _named_things(teams):
         source = team.source
-        earlier = places.setdefault((what, name), [])
+        scope = team.team.name if what == "KPI" else ""
+        earlier = places.setdefault((scope, what, name), [])
         clash = next((place for other, other_role, place in earlier if other is not team or other_role == role), None)
-        if clash is not None:
+        if clash is not None and what == "KPI":
+            problems.append(
+                source.problem(loc, f"KPI {name} is already defined at {clash}; give each [[kpi]] its own key")
+            )
+        elif clash is not None:
             problems.append(source.problem(loc, f"{what} {name} is already mapped at {clash}"))
         earlier.append((team, role, source.where(loc)))
     return problems
@@ -123,6 +130,8 @@ def duplicates(teams: Iterable[TeamMapping]) -> list[MappingProblem]:
 def _named_things(teams: Iterable[TeamMapping]) -> Iterator[tuple[TeamMapping, str, str, Loc, str]]:
     for team in teams:
         yield team, "team", team.team.name, ("team", "name"), "team"
+        for index, kpi in enumerate(team.kpis):
+            yield team, "KPI", kpi.key, ("kpi", index, "key"), "kpi"
         for index, key in enumerate(team.objectives.keys):
             yield team, "objective", key, ("objectives", "keys", index), "listed"
         for index, objective in enumerate(team.objective_overrides):

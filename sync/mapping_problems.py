@@ -20,7 +20,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from sync.errors import KpiokrError
-from sync.mapping_types import PATTERN_MEANINGS, did_you_mean
+from sync.mapping_types import BOUND_MEANINGS, PATTERN_MEANINGS, did_you_mean
 from sync.toml_positions import Loc, TomlPositions
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -149,14 +149,20 @@ def _message(details: ErrorDetails, loc: Loc, node: Any, table: type[BaseModel] 
         return loc, str(ctx["error"])
     if kind == "mapping":
         return loc, str(ctx["detail"])
+    if kind == "finite_number":
+        return loc, f"must be a finite number, not {given!r}"
     bound = _BOUNDS.get(kind)
-    return loc, bound.format(**ctx) if bound else details["msg"]
+    if bound is None:
+        return loc, details["msg"]
+    meaning = BOUND_MEANINGS.get(ctx.get("le", ctx.get("lt")))
+    return loc, bound.format(**ctx) + (f" ({meaning})" if meaning else "")
 
 
 _BOUNDS = {
-    "greater_than_equal": "must be at least {ge}",
-    "greater_than": "must be more than {gt}",
-    "less_than": "must be less than {lt}",
+    "greater_than_equal": "must be at least {ge:g}",
+    "greater_than": "must be more than {gt:g}",
+    "less_than_equal": "must be at most {le:g}",
+    "less_than": "must be less than {lt:g}",
     "string_too_short": "must not be empty",
     "too_short": "must list at least {min_length}",
 }

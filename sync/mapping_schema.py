@@ -29,6 +29,7 @@ from sync.mapping_sections import (
 )
 from sync.mapping_types import (
     ALL_OBJECTIVES,
+    MAX_WEIGHT,
     IssueKey,
     KpiRef,
     Number,
@@ -41,7 +42,7 @@ from sync.toml_positions import TomlPositions
 
 EPIC_PLACEHOLDER = "{epic}"
 
-Weight = Annotated[float, Field(strict=True, gt=0)]
+Weight = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=MAX_WEIGHT)]
 
 
 # --- measures of key results --------------------------------------------------------------------

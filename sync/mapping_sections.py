@@ -11,7 +11,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from sync.mapping_types import IssueKey, ProjectKey, Table, Text, at, did_you_mean
 
-Tolerance = Annotated[float, Field(strict=True, ge=0, lt=1)]
+Tolerance = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, lt=1)]
 Ambition = Literal["committed", "stretch"]
 
 

@@ -27,9 +27,26 @@ PATTERN_MEANINGS = {
     PROJECT_KEY: "must be a project key such as MOB",
 }
 
+#: The largest magnitude of a number in a mapping (targets, baselines, thresholds).
+MAX_NUMBER = 1e15
+#: Windows reach back at most five years: in days, in hours, in two-week sprints.
+MAX_DAYS = 1826
+MAX_HOURS = MAX_DAYS * 24
+MAX_SPRINTS = 130
+MAX_TREND_POINTS = 52
+MAX_WEIGHT = 1000
+
+#: What an upper bound means, for the error message.
+BOUND_MEANINGS = {
+    MAX_DAYS: "5 years",
+    MAX_HOURS: "5 years",
+    MAX_SPRINTS: "5 years of two-week sprints",
+}
+
 Text = Annotated[str, Strict(), Field(min_length=1)]
-Number = Annotated[float, Strict()]
-Count = Annotated[int, Strict(), Field(ge=1)]
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=-MAX_NUMBER, le=MAX_NUMBER)]
+Days = Annotated[int, Strict(), Field(ge=1, le=MAX_DAYS)]
+Sprints = Annotated[int, Strict(), Field(ge=1, le=MAX_SPRINTS)]
 IssueKey = Annotated[str, Strict(), Field(pattern=ISSUE_KEY)]
 ProjectKey = Annotated[str, Strict(), Field(pattern=PROJECT_KEY)]
 

@@ -169,3 +169,32 @@ jql = "component = Checkout"
     ]
     board = online_checks(team)[2]
     assert str(board.problem("no board with id 1")) == f"{path}:4:1: team.board: no board with id 1"
+
+
+KPI = '[[kpi]]\nkey = "{key}"\nname = "{name}"\nkind = "throughput"\ntarget = 10\nowner = "Lena Berg"\n'
+
+
+def test_a_kpi_key_defined_twice_in_a_file_names_both_places(tmp_path):
+    body = '[objectives]\nkeys = ["MOB-1"]\n' + KPI.format(key="flow", name="A") + KPI.format(key="flow", name="B")
+    path = write(tmp_path, "mobile.toml", body)
+    errors, _ = check_offline(path)
+    assert [str(e) for e in errors] == [
+        f"{path}:18:1: kpi[1].key: KPI flow is already defined at {path}:12:1; give each [[kpi]] its own key",
+    ]
+
+
+def test_a_kpi_key_defined_in_two_files_of_one_team_names_both_places(tmp_path):
+    a = write(tmp_path, "a.toml", '[objectives]\nkeys = ["MOB-1"]\n' + KPI.format(key="flow", name="A"))
+    b = write(tmp_path, "b.toml", '[objectives]\nkeys = ["MOB-2"]\n' + KPI.format(key="flow", name="B"))
+    errors, _ = check_offline(tmp_path)
+    assert [str(e) for e in errors] == [
+        f"{b}:2:1: team.name: team Mobile is already mapped at {a}:2:1",
+        f"{b}:12:1: kpi[0].key: KPI flow is already defined at {a}:12:1; give each [[kpi]] its own key",
+    ]
+
+
+def test_teams_may_use_the_same_kpi_keys(tmp_path):
+    write(tmp_path, "a.toml", '[objectives]\nkeys = ["MOB-1"]\n' + KPI.format(key="flow", name="A"))
+    write(tmp_path, "b.toml", '[objectives]\nkeys = ["MOB-2"]\n' + KPI.format(key="flow", name="B"), team="Web")
+    errors, _ = check_offline(tmp_path)
+    assert errors == ()

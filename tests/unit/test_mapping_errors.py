@@ -353,3 +353,94 @@ def test_a_toml_syntax_error_has_its_place():
 )
 def test_objectives_and_key_results_must_be_selected(replacement, expected):
     assert problems(base().replace('keys = ["MOB-1"]', replacement)) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            'kind = "throughput"\ntarget = 40\nwindow = { days = 100000000000 }\n',
+            "mappings/mobile.toml:18:12: kpi[0].window.days: must be at most 1826 (5 years)",
+        ),
+        (
+            'kind = "velocity"\ntarget = 40\nwindow = { sprints = 500 }\n',
+            "mappings/mobile.toml:18:12: kpi[0].window.sprints: must be at most 130 (5 years of two-week sprints)",
+        ),
+        (
+            'kind = "throughput"\ntarget = 40\ntrend_points = 100000000\n',
+            "mappings/mobile.toml:18:1: kpi[0].trend_points: must be at most 52",
+        ),
+    ],
+)
+def test_a_window_must_be_sane(body, expected):
+    assert kpi(body) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("target = inf\n", "kpi[0].target: must be a finite number, not inf"),
+        ("target = nan\n", "kpi[0].target: must be a finite number, not nan"),
+        ("target = -inf\n", "kpi[0].target: must be a finite number, not -inf"),
+        ("target = 10\nthreshold = nan\n", "kpi[0].threshold: must be a finite number, not nan"),
+        ("target = 1e300\n", "kpi[0].target: must be at most 1e+15"),
+    ],
+)
+def test_kpi_numbers_must_be_finite_and_sane(body, expected):
+    [problem] = kpi('kind = "throughput"\n' + body)
+    assert problem.split(": ", 1)[1] == expected
+
+
+@pytest.mark.parametrize(
+    ("parameter", "expected"),
+    [
+        ('kind = "sla_adherence"\nsla_hours = inf', "kpi[0].sla_hours: must be a finite number, not inf"),
+        ('kind = "sla_adherence"\nsla_hours = 1e12', "kpi[0].sla_hours: must be at most 43824 (5 years)"),
+        (
+            'kind = "resolution_time"\nageing_after_hours = 1e300',
+            "kpi[0].ageing_after_hours: must be at most 43824 (5 years)",
+        ),
+        ('kind = "ageing_wip"\nage_days = 1e12', "kpi[0].age_days: must be at most 1826 (5 years)"),
+    ],
+)
+def test_calculator_parameters_must_be_finite_and_sane(parameter, expected):
+    [problem] = kpi(parameter + "\ntarget = 10\n")
+    assert problem.split(": ", 1)[1] == expected
+
+
+def key_result(body: str) -> list[str]:
+    """Problems of one [[objective.key_result]] table whose key is on line 16."""
+    return problems(base() + '[[objective]]\nkey = "MOB-1"\n  [[objective.key_result]]\n  key = "MOB-11"\n' + body)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("  weight = 1e308\n", "mappings/mobile.toml:17:3: objective[0].key_result[0].weight: must be at most 1000"),
+        (
+            "  weight = inf\n",
+            "mappings/mobile.toml:17:3: objective[0].key_result[0].weight: must be a finite number, not inf",
+        ),
+        (
+            "  weight = nan\n",
+            "mappings/mobile.toml:17:3: objective[0].key_result[0].weight: must be a finite number, not nan",
+        ),
+        ("  weight = 0\n", "mappings/mobile.toml:17:3: objective[0].key_result[0].weight: must be more than 0"),
+        (
+            '  measure = "numeric"\n  field = "Downloads"\n  baseline = 0\n  target = inf\n',
+            "mappings/mobile.toml:20:3: objective[0].key_result[0].target: must be a finite number, not inf",
+        ),
+        (
+            '  measure = "numeric"\n  field = "Downloads"\n  baseline = -1e308\n  target = 1e308\n',
+            "mappings/mobile.toml:19:3: objective[0].key_result[0].baseline: must be at least -1e+15",
+        ),
+    ],
+)
+def test_key_result_weights_and_numbers_must_be_finite_and_sane(body, expected):
+    found = key_result(body)
+    assert expected in found
+
+
+def test_a_tolerance_must_be_a_finite_fraction():
+    text = base() + 'ambition = "stretch"\ntolerance = nan\n'
+    assert problems(text) == ["mappings/mobile.toml:14:1: objectives.tolerance: must be a finite number, not nan"]
