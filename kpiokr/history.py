@@ -62,6 +62,18 @@ class IssueState:
 STATE_FIELDS: frozenset[str] = frozenset(f.name for f in fields(IssueState)) - {"numbers"}
 NUMBER_PREFIX = "number:"
 
+#: The status an issue had before the instant its status category was last set, when its changelog
+#: does not say (an issue imported or migrated in its current status).
+UNRECORDED_STATUS = Status("", "(not recorded)", StatusCategory.TODO)
+
+#: The fields KPIs measure by when they were set (done, resolved), whose history may be missing.
+DATED_FIELDS: tuple[str, ...] = ("status", "resolution")
+_UNDOCUMENTED: dict[tuple[bool, bool], frozenset[str]] = {
+    (status, resolution): frozenset(name for name, on in zip(DATED_FIELDS, (status, resolution), strict=True) if on)
+    for status in (False, True)
+    for resolution in (False, True)
+}
+
 
 @dataclass(frozen=True, slots=True)
 class FieldChange:
@@ -99,7 +111,14 @@ class Timeline(Generic[T]):
 
 @dataclass(frozen=True)
 class IssueHistory:
-    """An issue as it is now, plus its change log, answering questions about any instant."""
+    """An issue as it is now, plus its change log, answering questions about any instant.
+
+    ``resolution_set_at`` and ``status_category_set_at`` are the instants the issue says its current
+    resolution and status category were set (Jira's ``resolutiondate`` and
+    ``statuscategorychangedate``). They matter only for a field the change log never mentions (an
+    issue imported already resolved): its current value then holds from that instant, else from
+    creation. Such fields are listed in :attr:`undocumented`.
+    """
 
     key: str
     created: datetime
@@ -108,6 +127,13 @@ class IssueHistory:
     is_subtask: bool = False
     summary: str = ""
     assignee: str | None = None
+    resolution_set_at: datetime | None = None
+    status_category_set_at: datetime | None = None
+    assignee_name: str | None = None
+    #: The fields of :data:`DATED_FIELDS` holding a value that no change in ``changes`` explains.
+    undocumented: frozenset[str] = field(default=frozenset(), init=False, compare=False)
+    #: Changes inferred for the undocumented fields from their instants (see above).
+    inferred: tuple[FieldChange, ...] = field(default=(), init=False, repr=False, compare=False)
     _timelines: dict[str, Timeline[object]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -115,6 +141,29 @@ class IssueHistory:
             raise ValueError(f"{self.key}: creation instant must be timezone-aware")
         ordered = tuple(sorted(self.changes, key=lambda change: change.at))
         object.__setattr__(self, "changes", ordered)
+        status = resolution = True
+        for change in ordered:
+            if change.field == "status":
+                status = False
+            elif change.field == "resolution":
+                resolution = False
+        undocumented = _UNDOCUMENTED[status, resolution and self.current.resolution is not None]
+        if undocumented:
+            object.__setattr__(self, "undocumented", undocumented)
+            object.__setattr__(self, "inferred", self._infer(undocumented))
+
+    def _infer(self, undocumented: frozenset[str]) -> tuple[FieldChange, ...]:
+        inferred = []
+        resolved, moved = self.resolution_set_at, self.status_category_set_at
+        if "resolution" in undocumented and resolved is not None and resolved > self.created:
+            inferred.append(FieldChange(resolved, "resolution", None, self.current.resolution))
+        if "status" in undocumented and moved is not None and moved > self.created:
+            inferred.append(FieldChange(moved, "status", UNRECORDED_STATUS, self.current.status))
+        return tuple(inferred)
+
+    def all_changes(self) -> tuple[FieldChange, ...]:
+        """``changes`` plus the :attr:`inferred` ones (each field's changes are of one kind only)."""
+        return self.changes + self.inferred if self.inferred else self.changes
 
     def timeline(self, name: str) -> Timeline[object]:
         """The timeline of one field (an :class:`IssueState` attribute or ``number:<name>``)."""
@@ -122,7 +171,7 @@ class IssueHistory:
         if cached is None:
             # Filter the changes afresh rather than keep a list of them per field: over a 100k-issue
             # team such lists add hundreds of thousands of objects for the garbage collector to trace.
-            changes = [change for change in self.changes if change.field == name]
+            changes = [change for change in self.all_changes() if change.field == name]
             cached = _build_timeline(self._current_value(name), changes)
             self._timelines[name] = cached
         return cached

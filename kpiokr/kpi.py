@@ -156,11 +156,14 @@ class Measurement:
 
     ``details`` carries the supporting figures a report shows (per-sprint commitment and completed,
     ageing issue keys, ...); ``sample_size`` is how many issues or sprints the value rests on.
+    ``without_history`` is how many of the issues measured hold a status or resolution their change
+    log does not explain (see :attr:`kpiokr.history.IssueHistory.undocumented`): a data-quality figure.
     """
 
     value: float | None
     sample_size: int = 0
     details: Mapping[str, object] = field(default_factory=dict)
+    without_history: int = 0
 
 
 class Calculator(Protocol):

@@ -19,6 +19,12 @@ from kpiokr.kpi import TeamData, Window, window_start
 _Judged = TypeVar("_Judged", Done, Resolved)
 
 
+def without_history(histories: Iterable[IssueHistory], field: str) -> int:
+    """How many of ``histories`` hold a value of ``field`` (``status`` or ``resolution``) that their
+    change log does not explain."""
+    return sum(1 for history in histories if field in history.undocumented)
+
+
 def check_names(parameter: str, value: object, example: str) -> None:
     """Raise ``ValueError`` unless ``value`` is a tuple of non-empty strings."""
     if not isinstance(value, tuple) or not all(isinstance(item, str) and item for item in value):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from kpiokr.calculators.filters import IssueFilter, done_in_window
+from kpiokr.calculators.filters import IssueFilter, done_in_window, without_history
 from kpiokr.calculators.index import Done, team_index
 from kpiokr.calculators.stats import check_statistic, summarize
 from kpiokr.kpi import Direction, Measurement, TeamData, Window, window_start
@@ -42,7 +42,8 @@ class _DaysToDone(IssueFilter):
         if done is None:
             return Measurement(None)
         days = [(issue.at - start) / _DAY for issue in done if (start := self._start(issue)) is not None]
-        return Measurement(summarize(days, self.statistic), len(days), _spread(days))
+        missing = without_history((issue.history for issue in done), "status")
+        return Measurement(summarize(days, self.statistic), len(days), _spread(days), missing)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,7 +84,8 @@ class Throughput(IssueFilter):
         done = done_in_window(self, self.issue_types, team, window, as_of)
         if start is None or done is None or start >= as_of:
             return Measurement(None)
-        return Measurement(len(done) / ((as_of - start) / _WEEK), len(done))
+        missing = without_history((issue.history for issue in done), "status")
+        return Measurement(len(done) / ((as_of - start) / _WEEK), len(done), without_history=missing)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,8 +101,9 @@ class Wip(IssueFilter):
     def measure(self, team: TeamData, window: Window, as_of: datetime) -> Measurement:
         """The number of issues in progress at ``as_of``."""
         index = team_index(team)
-        keys = sorted(h.key for h, _ in index.in_progress_at(as_of) if self.admits(index, h, as_of))
-        return Measurement(float(len(keys)), len(keys), {"keys": keys})
+        issues = [h for h, _ in index.in_progress_at(as_of) if self.admits(index, h, as_of)]
+        keys = sorted(h.key for h in issues)
+        return Measurement(float(len(keys)), len(keys), {"keys": keys}, without_history(issues, "status"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,9 +128,11 @@ class AgeingWip(IssueFilter):
     def measure(self, team: TeamData, window: Window, as_of: datetime) -> Measurement:
         """The number of ageing issues in progress at ``as_of``."""
         ages: list[tuple[float, str]] = []
+        missing = 0
         index = team_index(team)
         for history, began in index.in_progress_at(as_of):
             if (as_of - began) / _DAY > self.age_days and self.admits(index, history, as_of):
                 ages.append(((as_of - began) / _DAY, history.key))
+                missing += "status" in history.undocumented
         ages.sort(reverse=True)
-        return Measurement(float(len(ages)), len(ages), {"ages": {key: age for age, key in ages}})
+        return Measurement(float(len(ages)), len(ages), {"ages": {key: age for age, key in ages}}, missing)

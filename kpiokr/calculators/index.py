@@ -273,7 +273,7 @@ class _Builder:
         resolutions: list[object] = []
         sprint_values: list[object] = [current.sprint_ids]
         due_values: set[object] = {current.due}
-        for change in history.changes:
+        for change in history.all_changes():
             field = change.field
             if field == "status":
                 if not statuses:
@@ -294,7 +294,7 @@ class _Builder:
         resolutions[-1:] = [current.resolution]
         self._status_spans(position, created, status_times, statuses)
         self._resolution_spans(position, created, resolution_times, resolutions)
-        fields = frozenset(map(_FIELD, history.changes))
+        fields = frozenset(map(_FIELD, history.all_changes()))
         self.changed[id(history)] = self._fieldsets.setdefault(fields, fields)
         for sprint_id in {i for value in sprint_values if isinstance(value, frozenset) for i in value}:
             self.sprint_members.setdefault(sprint_id, []).append(position)

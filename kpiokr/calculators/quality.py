@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
-from kpiokr.calculators.filters import IssueFilter, IssueSelection, check_names, done_in_window
+from kpiokr.calculators.filters import IssueFilter, IssueSelection, check_names, done_in_window, without_history
 from kpiokr.calculators.index import team_index
 from kpiokr.kpi import Direction, Measurement, TeamData, Window, window_start
 
@@ -29,7 +29,8 @@ class ReopenRate(IssueFilter):
         if not done:
             return Measurement(None)
         reopened = sorted(issue.history.key for issue in done if issue.reopened)
-        return Measurement(100.0 * len(reopened) / len(done), len(done), {"reopened": reopened})
+        missing = without_history((issue.history for issue in done), "status")
+        return Measurement(100.0 * len(reopened) / len(done), len(done), {"reopened": reopened}, missing)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,4 +64,5 @@ class DefectRatio(IssueSelection):
             return Measurement(None)
         index = team_index(team)
         bugs = sum(1 for h in index.created_within(start, as_of) if self.selects(index, h, as_of, self.bug_types))
-        return Measurement(bugs / len(stories), len(stories), {"bugs": bugs, "stories": len(stories)})
+        missing = without_history((issue.history for issue in stories), "status")
+        return Measurement(bugs / len(stories), len(stories), {"bugs": bugs, "stories": len(stories)}, missing)

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from kpiokr.calculators.filters import IssueFilter, check_names
+from kpiokr.calculators.filters import IssueFilter, check_names, without_history
 from kpiokr.calculators.index import team_index
 from kpiokr.calculators.stats import check_statistic, summarize
+from kpiokr.history import IssueHistory
 from kpiokr.kpi import Direction, Measurement, TeamData, Window, window_start
 
 _HOUR = timedelta(hours=1)
@@ -33,8 +34,10 @@ class ResolvedIssues(IssueFilter):
         super().__post_init__()
         check_names("excluded_resolutions", self.excluded_resolutions, '("Duplicate", "Won\'t Do")')
 
-    def resolution_hours(self, team: TeamData, window: Window, as_of: datetime) -> list[tuple[str, float]] | None:
-        """``(key, hours from creation to resolution)`` of the issues resolved within the window,
+    def resolution_hours(
+        self, team: TeamData, window: Window, as_of: datetime
+    ) -> list[tuple[IssueHistory, float]] | None:
+        """``(issue, hours from creation to resolution)`` of the issues resolved within the window,
         judged by the filters as they stood when resolved; ``None`` when the window has no start."""
         start = window_start(window, team, as_of)
         if start is None:
@@ -43,7 +46,7 @@ class ResolvedIssues(IssueFilter):
         excluded = self.excluded_resolutions
         counted = [r for r in index.resolved_within(start, as_of) if r.resolution not in excluded]
         selected = self.selected(index, counted, self.issue_types)
-        return [(history.key, (resolved - history.created) / _HOUR) for history, resolved, _ in selected]
+        return [(history, (resolved - history.created) / _HOUR) for history, resolved, _ in selected]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,7 +83,8 @@ class ResolutionTime(ResolvedIssues):
         details: dict[str, object] = {"median": summarize(hours, "median"), "p85": summarize(hours, "p85")}
         if self.ageing_after_hours is not None:
             details["ageing"] = self._ageing(team, as_of, self.ageing_after_hours)
-        return Measurement(summarize(hours, self.statistic), len(hours), details)
+        missing = without_history((h for h, _ in resolved), "resolution")
+        return Measurement(summarize(hours, self.statistic), len(hours), details, missing)
 
     def _ageing(self, team: TeamData, as_of: datetime, after_hours: float) -> list[str]:
         index = team_index(team)
@@ -115,6 +119,7 @@ class SlaAdherence(ResolvedIssues):
         resolved = self.resolution_hours(team, window, as_of)
         if not resolved:
             return Measurement(None)
-        breached = sorted(key for key, hours in resolved if hours > self.sla_hours)
+        breached = sorted(history.key for history, hours in resolved if hours > self.sla_hours)
         value = 100.0 * (len(resolved) - len(breached)) / len(resolved)
-        return Measurement(value, len(resolved), {"breached": breached})
+        missing = without_history((h for h, _ in resolved), "resolution")
+        return Measurement(value, len(resolved), {"breached": breached}, missing)

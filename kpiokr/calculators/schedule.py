@@ -43,7 +43,7 @@ class ScheduleAdherence(IssueFilter):
             return Measurement(None)
         first, last = start.astimezone(team.tz).date(), as_of.astimezone(team.tz).date()
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-        on_time = 0
+        on_time = missing = 0
         late: list[str] = []
         index = team_index(team)
         for history in index.ever_due_on(days):
@@ -56,10 +56,11 @@ class ScheduleAdherence(IssueFilter):
             resolved = history.resolved_since(as_of)
             if (day_end > as_of and resolved is None) or not self.admits(index, history, as_of):
                 continue
+            missing += "resolution" in history.undocumented
             if resolved is not None and resolved < day_end:
                 on_time += 1
             else:
                 late.append(history.key)
         total = on_time + len(late)
         value = 100.0 * on_time / total if total else None
-        return Measurement(value, total, {"late": sorted(late), "on_time": on_time})
+        return Measurement(value, total, {"late": sorted(late), "on_time": on_time}, missing)

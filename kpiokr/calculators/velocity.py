@@ -38,11 +38,13 @@ def window_sprints(team: TeamData, window: Window, as_of: datetime) -> list[Spri
 
 @dataclass(frozen=True, slots=True)
 class SprintFigures:
-    """A closed sprint's commitment and completed estimate."""
+    """A closed sprint's commitment and completed estimate, and how many of the issues completed
+    in it hold a status their change log does not explain."""
 
     sprint: Sprint
     commitment: float
     completed: float
+    without_history: int = 0
 
     def as_details(self) -> dict[str, object]:
         """The sprint's row in a measurement's details."""
@@ -77,6 +79,7 @@ def _count_sprint(filters: IssueFilter, index: TeamIndex, sprint: Sprint) -> Spr
         return isinstance(value, frozenset) and sprint.id in value
 
     commitment = completed = 0.0
+    missing = 0
     for history in index.ever_in_sprint(sprint.id):
         if (
             held_since(history, "sprint_ids", start, in_sprint) is not None
@@ -90,7 +93,8 @@ def _count_sprint(filters: IssueFilter, index: TeamIndex, sprint: Sprint) -> Spr
         done = held_since(history, "status", end, index.is_done)
         if done is not None and done > start and done > joined:
             completed += history.estimate_at(end) or 0.0
-    return SprintFigures(sprint, commitment, completed)
+            missing += "status" in history.undocumented
+    return SprintFigures(sprint, commitment, completed, missing)
 
 
 def say_do(figures: Sequence[SprintFigures]) -> float | None:
@@ -99,6 +103,10 @@ def say_do(figures: Sequence[SprintFigures]) -> float | None:
     if commitment == 0:
         return None
     return 100.0 * math.fsum(f.completed for f in figures) / commitment
+
+
+def _without_history(figures: Sequence[SprintFigures]) -> int:
+    return sum(f.without_history for f in figures)
 
 
 def _details(figures: Sequence[SprintFigures]) -> dict[str, object]:
@@ -124,7 +132,7 @@ class Velocity(IssueFilter):
         if not figures:
             return Measurement(None)
         value = math.fsum(f.completed for f in figures) / len(figures)
-        return Measurement(value, len(figures), _details(figures))
+        return Measurement(value, len(figures), _details(figures), _without_history(figures))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,4 +147,4 @@ class SayDoRatio(IssueFilter):
     def measure(self, team: TeamData, window: Window, as_of: datetime) -> Measurement:
         """The say/do ratio; ``None`` until a sprint with a commitment has closed."""
         figures = [sprint_figures(self, team, sprint) for sprint in window_sprints(team, window, as_of)]
-        return Measurement(say_do(figures), len(figures), _details(figures))
+        return Measurement(say_do(figures), len(figures), _details(figures), _without_history(figures))
