@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/store_throughput.py [N] [postgresql://postgres@127.0.0.1:5432/test]
 
-Issues are copies of a real recorded one (../shared/jira-samples, SP-10: 11 changelog entries,
+Issues are copies of a real recorded one (tests/fixtures/jira-samples, SP-10: 11 changelog entries,
 ~20 KB of JSON). "stored" is zlib level 0: the same code path, the JSON kept as it is.
 On PostgreSQL the tables are made in a scratch schema, dropped afterwards.
 """
@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 from sync import store_tx
 from sync.store import Store, engine_url
 
-SAMPLE = Path(__file__).resolve().parents[2] / "shared/jira-samples/jirametrics/spec/testdata/SP-10.json"
+SAMPLE = Path(__file__).resolve().parents[1] / "tests/fixtures/jira-samples/jirametrics/spec/testdata/SP-10.json"
 
 
 def issues(count: int) -> list[dict]:

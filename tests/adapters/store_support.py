@@ -33,7 +33,7 @@ def sqlite_url(directory: Path) -> str:
 
 
 def sample_issue(name: str) -> dict[str, Any]:
-    """A real recorded issue (search result with its changelog) from ../shared/jira-samples."""
+    """A real recorded issue (search result with its changelog) from tests/fixtures/jira-samples."""
     return json.loads((SAMPLES / f"{name}.json").read_text())
 
 

@@ -1,4 +1,4 @@
-"""Every recorded Jira payload in ``../shared/jira-samples`` goes through the real translation code.
+"""Every recorded Jira payload in ``tests/fixtures/jira-samples`` goes through the real translation code.
 
 Each file is classified by its shape and handled by the code that reads that shape in production;
 a file of a shape nobody handles fails the test, so a new sample is covered or noticed. Files with

@@ -1,4 +1,4 @@
-"""Validating sandbox answers against Atlassian's OpenAPI documents in ../shared/jira-api/.
+"""Validating sandbox answers against Atlassian's OpenAPI documents (the subset in tests/fixtures/openapi/).
 
 Known defects of the generated Data Center 10.3 document are worked around narrowly, as listed
 in ``DC_DEFECTS`` (the same ones zackbunch/jira-dc-mock-server documents in COMPATIBILITY.md):
@@ -17,14 +17,12 @@ from urllib.parse import urlsplit
 from jsonschema import FormatChecker
 from openapi_schema_validator import OAS30ReadValidator
 
-from tests.shared import JIRA_API
+from tests.shared import JIRA_API, OPENAPI_DOCUMENTS
 
-SPEC_DIR = JIRA_API
-FILES = {
-    "platform": "jira-cloud-platform-swagger-v3.v3.json",
-    "software": "jira-software-cloud-swagger.v3.json",
-    "dc": "jira-software-dc-10.3-openapi.json",
-}
+NOT_IN_SUBSET = (
+    "{what} is not in the OpenAPI subset of {name!r}: add it to OPERATIONS or COMPONENTS in "
+    "tests/fixtures/regenerate.py and run `.venv/bin/python -m tests.fixtures.regenerate`"
+)
 #: Every document: recorded Jira changelogs (jira-samples: jirametrics SP-13, mattermost webhooks) carry
 #: ``"from": null`` etc., which the schemas do not declare nullable; only those four are relaxed.
 NULLABLE_CHANGE_ITEM = ("from", "fromString", "to", "toString")
@@ -64,7 +62,7 @@ def _int64(value: object) -> bool:
 @cache
 def spec(name: str) -> dict[str, Any]:
     """A spec document (the DC one with its ``IssueBean.fields`` defect relaxed)."""
-    doc = json.loads((SPEC_DIR / FILES[name]).read_text())
+    doc = json.loads((JIRA_API / OPENAPI_DOCUMENTS[name]).read_text())
     _relax_change_items(doc)
     if name == "dc":
         doc = copy.deepcopy(doc)
@@ -88,14 +86,15 @@ def _relax_change_items(node: Any) -> None:
 
 def response_schema(name: str, path: str, method: str, status: int) -> dict[str, Any] | None:
     """The declared response schema of an operation (None when the document has none)."""
-    op = spec(name)["paths"][path][method.lower()]
+    op = spec(name)["paths"].get(path, {}).get(method.lower())
+    assert op is not None, NOT_IN_SUBSET.format(what=f"{method.lower()} {path}", name=name)
     content = op["responses"][str(status)].get("content", {}).get("application/json") or {}
     return content.get("schema")
 
 
 def component(name: str, schema_name: str) -> dict[str, Any]:
     """``{"$ref": "#/components/schemas/<schema_name>"}`` after checking it exists."""
-    assert schema_name in spec(name)["components"]["schemas"], schema_name
+    assert schema_name in spec(name)["components"]["schemas"], NOT_IN_SUBSET.format(what=schema_name, name=name)
     return {"$ref": f"#/components/schemas/{schema_name}"}
 
 
