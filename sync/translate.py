@@ -48,6 +48,7 @@ STORY_POINT_NAMES = ("Story Points", "Story point estimate")
 SYSTEM_FIELDS = (
     "issuetype", "status", "resolution", "created", "duedate", "priority", "parent",
     "labels", "timespent", "timeoriginalestimate", "summary", "assignee",
+    "resolutiondate", "statuscategorychangedate",
 )  # fmt: skip
 SECONDS_PER_HOUR = 3600.0
 
@@ -413,7 +414,18 @@ def to_history(raw_issue: Mapping[str, Any], site: SiteDictionary) -> IssueHisto
         is_subtask=bool((fields.get("issuetype") or {}).get("subtask", False)),
         summary=str(fields.get("summary") or ""),
         assignee=site.share(next(iter(author_ids(assignee)), None)),
+        resolution_set_at=_instant(fields.get("resolutiondate")),
+        status_category_set_at=_instant(fields.get("statuscategorychangedate")),
+        assignee_name=site.share(assignee.get("displayName") or None),
     )
+
+
+def _instant(value: Any) -> datetime | None:
+    """A date-time field's value as an instant; ``None`` when empty or unreadable."""
+    try:
+        return parse_instant(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
 
 
 def webhook_issue(body: Mapping[str, Any]) -> dict[str, Any]:
