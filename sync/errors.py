@@ -11,6 +11,12 @@ import copy
 from collections.abc import Sequence
 
 
+def sentence(text: str) -> str:
+    """``text`` ending in one full stop: Jira's messages often end in one already."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 class KpiokrError(Exception):
     """Base of every error kpiokr raises on purpose."""
 
@@ -109,7 +115,7 @@ class FieldNotFound(JiraError):  # noqa: N818 - the names the rest of kpiokr use
     def __init__(self, name: str, close_matches: Sequence[str] = (), *, reason: str = "") -> None:
         hint = f" Did you mean {', '.join(repr(m) for m in close_matches)}?" if close_matches else ""
         why = reason or f"No field named {name!r} on this Jira site."
-        super().__init__(f"{why}{hint} Run `kpiokr check` to list the site's fields.")
+        super().__init__(f"{why}{hint} Run `kpiokr fields` to list the site's fields.")
         self.name = name
         self.close_matches = tuple(close_matches)
         self.reason = reason

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import jira
 import requests
@@ -97,11 +98,13 @@ class JiraSettings:
     notify_users: bool = False
 
     def secrets(self) -> list[str]:
-        """Every form of the credential that could leak into text: the token, the Basic header value."""
+        """Every form of the credential that could leak into text: the token, the Basic header value,
+        credentials written into the base URL."""
         forms = [self.token]
         if self.email:
             forms.append(base64.b64encode(f"{self.email}:{self.token}".encode()).decode())
-        return forms
+        userinfo = urlsplit(self.base_url).netloc.rpartition("@")[0]
+        return [*forms, userinfo] if userinfo else forms
 
     def _token_origin(self) -> str:
         return self.token_origin or f"the environment variable {self.token_env}"
@@ -182,6 +185,7 @@ class JiraRestGateway:
             auth_hint=settings.auth_hint(),
             account=settings.account(),
             secrets=settings.secrets(),
+            ca_bundle=settings.ca_bundle,
         )
         self._flavor: Flavor | None = settings.flavor
         self._server_info: ServerInfo | None = None

@@ -26,7 +26,9 @@ from sync.errors import (
     JiraRequestRejected,
     JiraTlsError,
     JiraUnavailable,
+    sentence,
 )
+from sync.jira_advice import not_rest_base, tls_advice
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +68,17 @@ class JiraHttp:
         auth_hint: str,
         account: str = "",
         secrets: Sequence[str] = (),
+        ca_bundle: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._ca_bundle = ca_bundle
         self.requests_made = 0
         self._send = send
         self._retrying = retrying
         self._auth_hint = auth_hint
         self._account = f"The Jira account {account}" if account else "The Jira account"
         self._secrets = tuple(s for s in secrets if s)
+        self._site = self.redact(self.base_url)  # the base URL as messages show it
 
     def call(
         self,
@@ -139,21 +144,22 @@ class JiraHttp:
         request = f"{method} {path}"
         try:
             response = self._send(method, self.base_url + path, params=params, json=body)
-        except requests.exceptions.SSLError:
-            raise JiraTlsError(
-                f"{request}: the TLS certificate of {self.base_url} could not be verified. Point the Jira"
-                " CA bundle setting at your organisation's CA certificate file.",
-                method=method,
-                path=path,
-            ) from None
+        except requests.exceptions.SSLError as exc:
+            advice = tls_advice(self.redact(str(exc)), self._site, self._ca_bundle)
+            raise JiraTlsError(f"{request}: {advice}.", method=method, path=path) from None
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
             raise JiraUnavailable(
-                f"{request}: {type(exc).__name__} talking to {self.base_url}; check the network and the site.",
+                f"{request}: {type(exc).__name__} talking to {self._site}; check the network and the site.",
                 method=method,
                 path=path,
             ) from None
+        except OSError as exc:  # requests checks the CA bundle path before connecting
+            if "CA certificate bundle" not in str(exc):
+                raise
+            advice = tls_advice(str(exc), self._site, self._ca_bundle)
+            raise JiraTlsError(f"{request}: {advice}.", method=method, path=path) from None
         if response is None:
-            raise JiraUnavailable(f"{request}: empty reply from {self.base_url}", method=method, path=path)
+            raise JiraUnavailable(f"{request}: empty reply from {self._site}", method=method, path=path)
         log.debug("Jira %s -> %s", request, response.status_code)
         if response.ok and not _login_failed(response):
             return self._parse(response, method, path)
@@ -175,7 +181,7 @@ class JiraHttp:
             raise JiraBadResponse(
                 f"{method} {path} answered {response.status_code} with a body that is not valid JSON"
                 f" ({where or 'undecodable'}; it starts {excerpt!r}). A cut-off body points at the network or a"
-                f" proxy; an HTML page at a base URL ({self.base_url}) that is not Jira's.",
+                f" proxy; an HTML page at a base URL ({self._site}) that is not Jira's.",
                 method=method,
                 path=path,
                 status=response.status_code,
@@ -185,10 +191,10 @@ class JiraHttp:
         status = response.status_code
         request = f"{method} {path}"
         messages = self._messages(response)
-        said = f": {'; '.join(messages)}" if messages else ""
+        said = f": {'; '.join(messages).rstrip('.')}" if messages else ""  # the message ends the sentence
         kw: dict[str, Any] = {"method": method, "path": path, "status": status}
         subject = hint.subject or request
-        fix = f" {hint.fix[0].upper()}{hint.fix[1:]}." if hint.fix else ""
+        fix = f" {sentence(hint.fix[0].upper() + hint.fix[1:])}" if hint.fix else ""
         if status == 429:
             return JiraRateLimited(f"Jira rate-limited {request} (429){said}", retry_after=_retry_after(response), **kw)
         if status in TRANSIENT_STATUSES:
@@ -209,6 +215,8 @@ class JiraHttp:
             return JiraPermissionError(
                 f"{self._account} may not {subject} (403){said}. It needs {hint.permission}.{fix}", **kw
             )
+        if status == 404 and not _is_json(response):
+            return JiraNotFound(f"{request} (404): {not_rest_base(self._site, path)}.", **kw)
         if status == 404:
             return JiraNotFound(f"Jira found nothing for {subject} (404){said}.", **kw)
         return JiraRequestRejected(f"Jira rejected {subject} ({status}){said}.{fix}", jira_messages=messages, **kw)
@@ -227,6 +235,15 @@ class JiraHttp:
                 found.extend(f"{k}: {v}" for k, v in errors.items())
             found.extend(str(data[k]) for k in ("message", "errorMessage") if data.get(k))
         return tuple(self.redact(m)[:MESSAGE_CHARS] for m in found)
+
+
+def _is_json(response: requests.Response) -> bool:
+    """True when the body parses as JSON (Jira's own error answers do; a web server's 404 page does not)."""
+    try:
+        json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return True
 
 
 def _retry_after(response: requests.Response) -> str | None:
