@@ -127,6 +127,10 @@ class KpiBase(Table):
         kanban = refs is not None and refs.board_type == "kanban"
         if calculator.needs_sprints and kanban:
             raise ValueError(f"{calculator.kind} is measured per sprint, and a Kanban board has no sprints")
+        if calculator.needs_sprints and refs is not None and not refs.has_board:
+            raise ValueError(
+                f"{calculator.kind} is measured per sprint: set board in [team] to the board whose sprints it counts"
+            )
         if window is not None and window.days is not None and calculator.needs_sprints:
             raise ValueError(f"{calculator.kind} is measured per sprint: use {{ sprints = {DEFAULT_SPRINTS} }}")
         if window is not None and window.sprints is not None and kanban:

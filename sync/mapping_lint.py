@@ -43,7 +43,10 @@ def lint_team(team: TeamMapping) -> list[MappingProblem]:
 
 
 def objective_count_warnings(team: TeamMapping, count: int) -> list[MappingProblem]:
-    """A warning unless ``count`` objectives (listed, or as many as Jira found) is within 3-5."""
+    """A warning unless ``count`` objectives (listed, or as many as Jira found) is within 3-5; none
+    for a team that only watches KPIs."""
+    if not team.has_objectives:
+        return []
     loc: Loc = ("objectives", "keys") if team.objectives.keys else ("objective",)
     if team.objectives.jql is not None:
         loc = ("objectives", "jql")

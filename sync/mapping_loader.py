@@ -163,7 +163,11 @@ class OnlineCheck:
 
 
 def online_checks(team: TeamMapping) -> tuple[OnlineCheck, ...]:
-    """Everything in ``team`` that must exist in Jira, each with its place in the file."""
+    """Everything ``team`` uses that must exist in Jira, each with its place in the file.
+
+    Only what the mapping uses: the score fields when it has objectives, the sprint field when a
+    KPI is measured per sprint, the board and the other ``[jira_fields]`` names when it sets them.
+    """
     source = team.source
 
     def check(loc: Loc, kind: Literal["project", "board", "field", "jql"], value: str | int) -> OnlineCheck:
@@ -171,9 +175,18 @@ def online_checks(team: TeamMapping) -> tuple[OnlineCheck, ...]:
         return OnlineCheck(source.path, line, column, format_loc(loc), kind, value)
 
     found = [check(("team", "projects", i), "project", key) for i, key in enumerate(team.team.projects)]
-    found.append(check(("team", "board"), "board", team.team.board))
-    for section, fields in (("score_fields", team.score_fields), ("jira_fields", team.jira_fields)):
-        found.extend(check((section, name), "field", value) for name, value in fields if value is not None)
+    if team.team.board is not None:
+        found.append(check(("team", "board"), "board", team.team.board))
+    if team.has_objectives:
+        found.extend(check(("score_fields", name), "field", value) for name, value in team.score_fields)
+    used = set(team.jira_fields.model_fields_set) - {"sprint"}
+    if any(kpi.calculator_class().needs_sprints for kpi in team.kpis):
+        used.add("sprint")
+    found.extend(
+        check(("jira_fields", name), "field", value)
+        for name, value in team.jira_fields
+        if name in used and value is not None
+    )
     if team.objectives.jql is not None:
         found.append(check(("objectives", "jql"), "jql", team.objectives.jql))
     if team.key_results.jql is not None:

@@ -276,9 +276,12 @@ class TeamMapping(Table):
         return team
 
     @model_validator(mode="after")
-    def _has_objectives(self) -> Self:
-        if self.objectives.jql is None and self.objective_keys == ():
-            raise at("objectives", "no objectives: give a jql or keys here, or add [[objective]] tables")
+    def _measures_something(self) -> Self:
+        if not self.has_objectives and not self.kpis:
+            raise at(
+                "objectives",
+                "nothing to measure: give objectives (a jql or keys here, or [[objective]] tables) or [[kpi]] tables",
+            )
         if self.key_results.source == "listed":
             listed = {o.key for o in self.objective_overrides if o.key_results}
             for index, key in enumerate(self.objectives.keys):
@@ -297,6 +300,11 @@ class TeamMapping(Table):
         if self.objectives.jql is not None:
             return None
         return tuple(dict.fromkeys([*self.objectives.keys, *(o.key for o in self.objective_overrides)]))
+
+    @property
+    def has_objectives(self) -> bool:
+        """False for a team that only watches KPIs (a support team): no objectives, no scores to write."""
+        return self.objectives.jql is not None or bool(self.objective_keys)
 
     @property
     def source(self) -> MappingSource:

@@ -32,8 +32,10 @@ class TeamSection(Table):
 
     name: Text = Field(description="The team's or program's name, as reports show it")
     projects: tuple[ProjectKey, ...] = Field(min_length=1, description='Jira project keys, e.g. ["MOB"]')
-    board: Annotated[int, Field(strict=True)] | Text = Field(
-        description="The board sprint KPIs and the estimation field come from: its id (1) or its name"
+    board: Annotated[int, Field(strict=True)] | Text | None = Field(
+        None,
+        description="The board sprint KPIs, the done column and the estimation field come from: its id (1) or its "
+        "name; required by sprint KPIs only",
     )
     board_type: Literal["scrum", "kanban"] = Field("scrum", description="A Kanban board has no sprints")
     timezone: Annotated[Text, AfterValidator(_time_zone)] | None = Field(

@@ -80,16 +80,18 @@ class References:
     kpi_keys: frozenset[str]
     objective_keys: frozenset[str] | None
     board_type: str
+    has_board: bool = True
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> References:
         """Read the defined names from a raw (not yet validated) mapping, skipping what is malformed."""
-        objectives = _table(data.get("objectives"))
+        objectives, team = _table(data.get("objectives")), _table(data.get("team"))
         explicit = [*_list(objectives.get("keys")), *(_table(o).get("key") for o in _list(data.get("objective")))]
         return cls(
             kpi_keys=frozenset(k for k in (_table(t).get("key") for t in _list(data.get("kpi"))) if isinstance(k, str)),
             objective_keys=None if "jql" in objectives else frozenset(k for k in explicit if isinstance(k, str)),
-            board_type=str(_table(data.get("team")).get("board_type", "scrum")),
+            board_type=str(team.get("board_type", "scrum")),
+            has_board="board" in team,
         )
 
 

@@ -158,8 +158,6 @@ jql = "component = Checkout"
         (1, 1, "score_fields.objective_summary", "field", "Objective summary"),
         (1, 1, "score_fields.key_result_progress", "field", "Key result progress"),
         (19, 1, "jira_fields.estimate", "field", "Story Points"),
-        (18, 1, "jira_fields.sprint", "field", "Sprint"),
-        (18, 1, "jira_fields.epic_link", "field", "Epic Link"),
         (10, 1, "objectives.jql", "jql", "project = MOB AND issuetype = Epic"),
         (13, 1, "key_results.jql", "jql", "parent = {epic}"),
         (15, 1, "key_results.field", "field", "Progress"),
@@ -198,3 +196,25 @@ def test_teams_may_use_the_same_kpi_keys(tmp_path):
     write(tmp_path, "b.toml", '[objectives]\nkeys = ["MOB-2"]\n' + KPI.format(key="flow", name="B"), team="Web")
     errors, _ = check_offline(tmp_path)
     assert errors == ()
+
+
+def test_online_checks_leave_out_what_a_kanban_mapping_of_kpis_only_does_not_use(tmp_path):
+    path = tmp_path / "support.toml"
+    path.write_text(
+        HEADER.format(name="Support").replace("board = 1", 'board_type = "kanban"')
+        + KPI.format(key="flow", name="Flow")
+        + '[jira_fields]\nsprint = "Sprint"\n',
+        encoding="utf-8",
+    )
+    [team] = load_mappings(path).teams
+    checks = [(c.location, c.kind, c.value) for c in online_checks(team)]
+    assert checks == [("team.projects[0]", "project", "MOB"), ("team.projects[1]", "project", "WEB")]
+
+
+def test_online_checks_ask_for_the_sprint_field_when_a_kpi_counts_sprints(tmp_path):
+    body = '[[kpi]]\nkey = "v"\nname = "V"\nkind = "velocity"\ntarget = 30\n'
+    [team] = load_mappings(write(tmp_path, "mobile.toml", body)).teams
+    checks = [(c.location, c.kind, c.value) for c in online_checks(team)]
+    assert ("team.board", "board", 1) in checks
+    assert ("jira_fields.sprint", "field", "Sprint") in checks
+    assert [c for c in checks if c[0].startswith(("score_fields", "jira_fields.epic_link"))] == []

@@ -328,8 +328,8 @@ def test_a_toml_syntax_error_has_its_place():
     [
         (
             "",
-            "mappings/mobile.toml:11:1: objectives: no objectives: give a jql or keys here, "
-            "or add [[objective]] tables",
+            "mappings/mobile.toml:11:1: objectives: nothing to measure: give objectives (a jql or keys here, or "
+            "[[objective]] tables) or [[kpi]] tables",
         ),
         (
             'keys = ["MOB-1"]\njql = "project = MOB"',
@@ -444,3 +444,38 @@ def test_key_result_weights_and_numbers_must_be_finite_and_sane(body, expected):
 def test_a_tolerance_must_be_a_finite_fraction():
     text = base() + 'ambition = "stretch"\ntolerance = nan\n'
     assert problems(text) == ["mappings/mobile.toml:14:1: objectives.tolerance: must be a finite number, not nan"]
+
+
+SUPPORT = """\
+[team]
+name = "Support"
+projects = ["SUP"]
+board_type = "kanban"
+[cycle]
+name = "2026-Q4"
+start = 2026-10-01
+end = 2026-12-31
+[[kpi]]
+key = "resolution"
+name = "Resolution time"
+kind = "resolution_time"
+target = 24
+"""
+
+
+def test_a_team_with_kpis_only_and_no_board_is_valid():
+    team, found = parse_mapping(SUPPORT, PATH)
+    assert found == []
+    assert team is not None
+    assert (team.team.board, team.has_objectives, team.objective_keys) == (None, False, ())
+
+
+def test_a_board_is_required_by_the_kpis_measured_per_sprint():
+    text = (
+        SUPPORT.replace('board_type = "kanban"\n', "")
+        + '[[kpi]]\nkey = "v"\nname = "V"\nkind = "velocity"\ntarget = 30\n'
+    )
+    assert problems(text) == [
+        "mappings/mobile.toml:13:1: kpi[1].window: velocity is measured per sprint: set board in [team] to the "
+        "board whose sprints it counts",
+    ]

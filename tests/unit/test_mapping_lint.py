@@ -186,3 +186,9 @@ def test_objectives_found_by_jql_need_a_guardrail_for_all():
 )
 def test_vanity_counts(jql, growing, vain):
     assert (vanity_reason(jql, growing=growing) is not None) is vain
+
+
+def test_a_team_with_kpis_only_is_not_told_to_have_objectives():
+    body = kpi("throughput", "throughput") + kpi("wip", "wip") + kpi("lead_time", "lead_time")
+    assert warnings(body) == []
+    assert objective_count_warnings(team(body), 0) == []
