@@ -74,6 +74,17 @@ def categories(ctx: Context, req: Request) -> Response:
     return ok([r.category_obj(c) for c in ctx.site.categories])
 
 
+def resolutions(ctx: Context, req: Request) -> Response:
+    """``GET /rest/api/{2,3}/resolution``: every resolution of the site."""
+    rest = f"{ctx.base}/rest/api/{_api(req)}"
+    return ok(
+        [
+            {"self": f"{rest}/resolution/{r.id}", "id": r.id, "description": r.description, "name": r.name}
+            for r in ctx.site.resolutions.values()
+        ]
+    )
+
+
 def fields(ctx: Context, req: Request) -> Response:
     """``GET /rest/api/{2,3}/field``: system and custom fields."""
     r = ctx.renderer(_api(req))
@@ -231,6 +242,7 @@ ROUTES = [
     Route("GET", f"{_V}/myself", myself),
     Route("GET", f"{_V}/status", statuses),
     Route("GET", f"{_V}/statuscategory", categories),
+    Route("GET", f"{_V}/resolution", resolutions),
     Route("GET", f"{_V}/field", fields),
     Route("POST", f"{_V}/field", new_field, access="admin"),
     Route("DELETE", f"{_V}/field/{{id}}", delete_field, ("cloud",), access="admin"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -75,3 +76,13 @@ def build_app(config: Config, environ: Mapping[str, str], *, migrate: bool = Tru
     jira = JiraRestGateway(gateway_settings(config, environ))
     store = open_store(config, migrate=migrate)
     return App(config, jira, store, MappingWatcher(config.mapping_paths))
+
+
+@contextmanager
+def opened_app(config: Config, environ: Mapping[str, str]) -> Iterator[App]:
+    """:func:`build_app` for the ``with`` block; the store is closed after it."""
+    app = build_app(config, environ)
+    try:
+        yield app
+    finally:
+        app.close()

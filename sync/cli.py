@@ -12,9 +12,12 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from types import FrameType
 
 from sync import cli_commands as commands
+from sync.cli_check import check, check_files, fields
+from sync.cli_logging import configure_logging
 from sync.config import ConfigError, config_path, load_config
 from sync.demo import run_demo
 from sync.errors import JiraAuthError, KpiokrError
@@ -26,16 +29,30 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 log = logging.getLogger("kpiokr")
 
 
+def _version() -> str:
+    try:
+        return version("kpiokr")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kpiokr", description="OKRs and KPIs that live inside Jira.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("--config", help="config file (default: $KPIOKR_CONFIG, else ./config.toml)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details, libraries' included")
+    parser.add_argument(
+        "--log-format", choices=("text", "json"), default="text", help="log lines as text, or one JSON object a line"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
 
-    sync = sub.add_parser("sync", help="sync from Jira, score, write back (repeats on the interval without --once)")
-    sync.add_argument("--once", action="store_true", help="one pass, then exit")
+    sync = sub.add_parser("sync", help="one pass: fetch what changed, score, write back (`daemon` repeats it)")
+    sync.add_argument("--once", action="store_true", help="accepted for older scripts: sync always makes one pass")
     sync.add_argument("--full", action="store_true", help="re-read every issue, not only those updated")
     sync.add_argument("--dry-run", action="store_true", help="print the writes it would make, make none")
+    sync.add_argument(
+        "--reconcile", action="store_true", help="also check the issues held against Jira (deleted, moved), now"
+    )
 
     sub.add_parser("daemon", help="sync on the interval and reconcile nightly until SIGTERM/SIGINT")
 
@@ -44,7 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--team", help="only this team")
 
     check = sub.add_parser("check", help="validate mapping files, and fields, boards and JQL in Jira")
-    check.add_argument("--offline", action="store_true", help="do not contact Jira")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="mapping files or directories to check alone (no config, no Jira)"
+    )
+    check.add_argument("--offline", action="store_true", help="check the files only, do not contact Jira")
+
+    sub.add_parser("fields", help="list the site's fields: id, type and the name a mapping file can use")
 
     setup = sub.add_parser("setup", help="create the custom fields scores are written to")
     setup.add_argument("--dry-run", action="store_true", help="say what it would create")
@@ -57,14 +79,6 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--flavor", choices=("cloud", "datacenter"), default="cloud")
     demo.add_argument("--serve", action="store_true", help="after the demo, keep the sandbox running")
     return parser
-
-
-def _configure_logging(verbose: bool, level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else getattr(logging, level),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
 
 
 def _stop_on_signals(stop: threading.Event) -> None:
@@ -80,20 +94,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; returns the process exit code."""
     args = _parser().parse_args(argv)
     if args.command == "demo":
-        _configure_logging(args.verbose, "ERROR")
+        configure_logging("ERROR", verbose=args.verbose, fmt=args.log_format)
         return _guarded(lambda: run_demo(args.dir, issues=args.issues, flavor=args.flavor, serve=args.serve))
+    if args.command == "check" and args.paths:
+        configure_logging(verbose=args.verbose, fmt=args.log_format)
+        return _guarded(lambda: check_files(args.paths))
     try:
         config = load_config(config_path(args.config, os.environ))
     except ConfigError as error:
         print(f"kpiokr: {error}", file=sys.stderr)
         return EXIT_USAGE
-    _configure_logging(args.verbose, config.log_level)
+    configure_logging(config.log_level, verbose=args.verbose, fmt=args.log_format)
     stop = threading.Event()
     actions: dict[str, Callable[[], int]] = {
-        "sync": lambda: commands.sync(config, once=args.once, full=args.full, dry_run=args.dry_run, stop=stop),
+        "sync": lambda: commands.sync(
+            config, full=args.full, dry_run=args.dry_run, reconcile=args.reconcile, stop=stop
+        ),
         "daemon": lambda: commands.daemon(config, stop=stop),
         "report": lambda: commands.report(config, fmt=args.format, team=args.team),
-        "check": lambda: commands.check(config, offline=args.offline),
+        "check": lambda: check(config, offline=args.offline),
+        "fields": lambda: fields(config),
         "setup": lambda: commands.setup(config, dry_run=args.dry_run),
         "migrate": lambda: commands.migrate(config),
     }
@@ -121,6 +141,19 @@ def _guarded(action: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         print("kpiokr: interrupted", file=sys.stderr)
         return EXIT_FAILED
+    except UnicodeError as error:
+        print(f"kpiokr: a file kpiokr read is not UTF-8 text ({error}): save it as UTF-8", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:
+        print(f"kpiokr: {_os_error(error)}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _os_error(error: OSError) -> str:
+    """An operating-system failure as one sentence with the path and what to check."""
+    where = f" ({error.filename})" if error.filename else ""
+    what = error.strerror or str(error) or type(error).__name__
+    return f"{what}{where}: check that the path exists and that this account may read and write it"
 
 
 if __name__ == "__main__":

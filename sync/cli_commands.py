@@ -6,22 +6,21 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, timedelta
 from typing import TextIO
 
-from sync.bootstrap import App, build_app, open_store, utc_now
+from sync.bootstrap import open_store, opened_app, utc_now
 from sync.config import Config
-from sync.errors import FieldNotFound, JiraError, KpiokrError
+from sync.errors import FieldNotFound, KpiokrError
 from sync.evaluate import field_kind
-from sync.mapping_loader import load_mappings, online_checks
+from sync.mapping_loader import load_mappings
 from sync.report import render
 from sync.runner import RunSummary
 from sync.scheduler import build_scheduler, run_until_stopped
-from sync.score_fields import explain_missing
 from sync.site import resolve_field
 from sync.store import Store, create_store_engine
+from sync.store_lock import default_owner
 from sync.writeback import IssueWrite
 
 log = logging.getLogger("kpiokr")
@@ -59,15 +58,6 @@ class ProgressBar:
             self.out.write("\n")
 
 
-@contextmanager
-def _app(config: Config) -> Iterator[App]:
-    app = build_app(config, os.environ)
-    try:
-        yield app
-    finally:
-        app.close()
-
-
 def describe_plan(plan: Sequence[IssueWrite]) -> list[str]:
     """One line per field write: issue, field, before and after."""
     return [
@@ -83,44 +73,51 @@ def _shown(value: object) -> str:
     return "empty" if value is None or value == "" else repr(value)
 
 
-def print_summary(summary: RunSummary, *, dry_run: bool, out: TextIO | None = None) -> None:
-    """What a pass did, for a person (on standard output unless ``out`` is given)."""
+def print_summary(summary: RunSummary, *, dry_run: bool, writeback: bool = True, out: TextIO | None = None) -> None:
+    """What a pass did, for a person (on standard output unless ``out`` is given).
+
+    Nothing is written in a dry run or with write-back disabled: the plan then reads "would write".
+    """
     out = out or sys.stdout
     writes = describe_plan(summary.planned)
-    verb = "would write" if dry_run else "wrote"
+    written = not dry_run and writeback
+    verb = "wrote" if written else "would write"
+    disabled = " (write-back is disabled)" if not dry_run and not writeback else ""
     print(
         f"run {summary.run_id} ({summary.kind}): {summary.fetched} issue(s) fetched, "
-        f"{len(writes)} field(s) to write, {summary.requests} request(s), {summary.seconds:.1f}s",
+        f"{len(writes)} field(s) to write{disabled}, {summary.requests} request(s), {summary.seconds:.1f}s",
         file=out,
     )
     rejected = {o.write.issue_key: o.reason for o in summary.outcomes if not o.ok}
     for line in writes:
         key = line.split(":", 1)[0]
         mark = f"  REJECTED: {rejected[key]}" if key in rejected else ""
-        print(f"  {verb} {line}{mark}", file=out)
+        print(f"  {verb} {line}{mark}{disabled}", file=out)
     for problem in summary.problems:
         print(f"  ! {problem}", file=out)
 
 
-def sync(config: Config, *, once: bool, full: bool, dry_run: bool, stop: threading.Event) -> int:
-    """``kpiokr sync``: one pass with ``--once``, else keep syncing like the daemon."""
-    if not once:
-        return daemon(config, stop=stop)
-    with _app(config) as app, app.store.locked(ttl=timedelta(seconds=config.sync.lock_ttl_seconds)):
+def sync(config: Config, *, full: bool, dry_run: bool, reconcile: bool, stop: threading.Event) -> int:
+    """``kpiokr sync``: exactly one pass (``kpiokr daemon`` repeats them).
+
+    Exit 1 when a write was rejected or scores could not be written (a score field is missing).
+    """
+    ttl = timedelta(seconds=config.sync.lock_ttl_seconds)
+    with opened_app(config, os.environ) as app, app.store.locked(default_owner("sync"), ttl):
         app.store.recover_abandoned_runs()
         first = not app.store.watermarks()
-        bar = ProgressBar("fetching issues") if first or full else None
-        summary = app.runner(stop, progress=bar).run(full=full, dry_run=dry_run)
+        bar = ProgressBar("fetching issues") if first or full or reconcile else None
+        summary = app.runner(stop, progress=bar).run(full=full, dry_run=dry_run, reconcile=reconcile)
         if bar is not None:
             bar.close()
-        print_summary(summary, dry_run=dry_run)
-        return 1 if any(not o.ok for o in summary.outcomes) else 0
+        print_summary(summary, dry_run=dry_run, writeback=config.writeback.enabled)
+        return 1 if summary.problems or any(not o.ok for o in summary.outcomes) else 0
 
 
 def daemon(config: Config, *, stop: threading.Event) -> int:
     """``kpiokr daemon``: incremental syncs on the interval, reconciliation nightly, until stopped."""
     ttl = timedelta(seconds=config.sync.lock_ttl_seconds)
-    with _app(config) as app, app.store.locked(ttl=ttl) as owner:
+    with opened_app(config, os.environ) as app, app.store.locked(default_owner("daemon"), ttl) as owner:
         app.store.recover_abandoned_runs()
         runner = app.runner(stop)
 
@@ -136,10 +133,11 @@ def daemon(config: Config, *, stop: threading.Event) -> int:
             except (KpiokrError, OSError):
                 return  # the runner logged it and recorded it in the store; the next run catches up
             log.info(
-                "run %d: %d fetched, %d field(s) written, %d request(s)",
+                "run %d: %d fetched, %d field(s) written%s, %d request(s)",
                 summary.run_id,
                 summary.fetched,
                 sum(len(o.write.fields) for o in summary.outcomes if o.ok),
+                "" if config.writeback.enabled else " (write-back is disabled)",
                 summary.requests,
             )
 
@@ -157,68 +155,23 @@ def report(config: Config, *, fmt: str, team: str | None) -> int:
     finally:
         store.close()
     if not documents:
-        print("kpiokr: no report yet: run `kpiokr sync --once` first", file=sys.stderr)
+        print(f"kpiokr: {no_report(team, config)}", file=sys.stderr)
         return 1
     print(render({"teams": documents}, fmt))
     return 0
 
 
-def check(config: Config, *, offline: bool) -> int:
-    """``kpiokr check``: mapping files, then (Jira reachable) their fields, boards and JQL."""
-    loaded = load_mappings(config.mapping_paths)
-    errors = [str(e) for e in loaded.errors]
-    warnings = [str(w) for w in loaded.warnings]
-    notes: list[str] = []
-    if not offline and not loaded.errors:
+def no_report(team: str | None, config: Config) -> str:
+    """Why ``report`` has nothing to show: no sync yet, or a team the store does not know (naming those it does)."""
+    if team is not None:
+        store = open_store(config)
         try:
-            with _app(config) as app:
-                errors.extend(_online_problems(app))
-                if not config.writeback.notify_users:
-                    notes.append(
-                        "writes ask Jira not to mail watchers (notifyUsers=false): Jira Cloud ignores that for "
-                        "accounts without 'Administer Projects' (watchers then get mail) and Data Center refuses "
-                        "such writes; grant the service account project admin on the teams' projects, or set "
-                        "writeback.notify_users = true"
-                    )
-        except (JiraError, KpiokrError) as error:
-            notes.append(f"Jira not checked: {error}")
-    for line in errors:
-        print(f"error: {line}")
-    for line in warnings:
-        print(f"warning: {line}")
-    for line in notes:
-        print(f"note: {line}")
-    print(f"{len(loaded.teams)} mapping(s), {len(errors)} error(s), {len(warnings)} warning(s)")
-    return 1 if errors else 0
-
-
-def _online_problems(app: App) -> list[str]:
-    fields = app.jira.fields()
-    written = app.store.field_ids_written()
-    problems = []
-    for team in app.mappings.current():
-        for item in online_checks(team):
-            message: str | None = None
-            try:
-                if item.kind == "field":
-                    resolve_field(fields, str(item.value))
-                elif item.kind == "board":
-                    app.jira.find_board(item.value)
-                elif item.kind == "jql":
-                    message = app.jira.jql_is_valid(str(item.value).replace("{epic}", "KEY-1"))
-                elif item.kind == "project":
-                    message = app.jira.jql_is_valid(f'project = "{item.value}"')
-            except FieldNotFound as error:
-                section, _, setting = item.location.partition(".")
-                if section == "score_fields":
-                    message = explain_missing(str(item.value), setting, fields, written, error)
-                else:
-                    message = str(error)
-            except JiraError as error:
-                message = str(error)
-            if message:
-                problems.append(str(item.problem(message)))
-    return problems
+            known = sorted(r.team for r in store.latest_reports())
+        finally:
+            store.close()
+        if known:
+            return f"no team {team!r} in the store; the teams are {', '.join(known)}"
+    return "no report yet: run `kpiokr sync` first"
 
 
 def setup(config: Config, *, dry_run: bool) -> int:
@@ -234,7 +187,7 @@ def setup(config: Config, *, dry_run: bool) -> int:
                 names.key_result_progress: "number",
             }
         )
-    with _app(config) as app:
+    with opened_app(config, os.environ) as app:
         fields = app.jira.fields()
         datacenter = app.jira.flavor() == "datacenter"
         for name, wanted_kind in wanted.items():

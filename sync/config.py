@@ -7,9 +7,12 @@ Relative paths are read against the directory of the config file.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -41,6 +44,12 @@ class JiraSettings(_Section):
     def _strip_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with https:// (or http:// for a local sandbox)")
+        if "@" in urlsplit(value).netloc:
+            raise ValueError(
+                "must not hold credentials (user:token@): write the bare site URL; the token goes in the"
+                " environment variable named by jira.token_env or in the file named by jira.token_file, and"
+                " the Cloud account's e-mail in jira.email"
+            )
         return value.rstrip("/")
 
 
@@ -63,12 +72,20 @@ class SyncSettings(_Section):
     """How often and how the daemon syncs."""
 
     interval_minutes: float = Field(10.0, gt=0, description="Minutes between incremental syncs")
-    reconcile_at: str = Field("03:30", pattern=r"^\d{2}:\d{2}$", description="Local time of the nightly reconciliation")
+    reconcile_at: str = Field("03:30", description="Local time of the nightly reconciliation (HH:MM, 24-hour)")
     overlap_minutes: int = Field(
         5, ge=1, description="Minutes the incremental query reaches back before the watermark (clock skew, minute JQL)"
     )
     agile_refresh_minutes: float = Field(60.0, gt=0, description="How often boards and sprints are re-read at most")
     lock_ttl_seconds: int = Field(900, ge=60, description="A lock not refreshed for this long may be taken over")
+
+    @field_validator("reconcile_at")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        match = re.fullmatch(r"(\d{2}):(\d{2})", value)
+        if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+            raise ValueError(f'{value!r} is not a time of day: write HH:MM from 00:00 to 23:59, e.g. "03:30"')
+        return value
 
 
 class RetrySettings(_Section):
@@ -128,7 +145,7 @@ class ConfigError(ValueError):
     """The config file is missing or invalid; the message lists every problem."""
 
 
-def config_path(explicit: str | os.PathLike[str] | None, environ: os._Environ[str] | dict[str, str]) -> Path:
+def config_path(explicit: str | os.PathLike[str] | None, environ: Mapping[str, str]) -> Path:
     """``--config``, else ``$KPIOKR_CONFIG``, else ``./config.toml``."""
     if explicit:
         return Path(explicit)
@@ -137,24 +154,50 @@ def config_path(explicit: str | os.PathLike[str] | None, environ: os._Environ[st
 
 def load_config(path: Path) -> Config:
     """Read and validate a config file; every problem is reported with its key."""
+    data = _read_toml(path)
+    try:
+        config = Config.model_validate({**data, "base_dir": path.resolve().parent})
+    except ValidationError as error:
+        lines = [f"{path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
+        raise ConfigError("\n".join(lines)) from None
+    bundle = config.jira.ca_bundle
+    if bundle is not None and not config.resolve(bundle).is_file():
+        raise ConfigError(
+            f"{path}: jira.ca_bundle: no such file {config.resolve(bundle)}: point it at your organisation's CA"
+            " certificate file (PEM), or remove the setting to verify Jira against the system's CAs"
+        )
+    return config
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    """The parsed config file; a missing, unreadable, non-UTF-8 or invalid file is a :class:`ConfigError`."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: no such config file; copy config.example.toml there, or pass --config / set {CONFIG_ENV}"
         ) from None
+    except IsADirectoryError:
+        raise ConfigError(
+            f"{path} is a directory, not a config file: pass the file itself, e.g. --config {path / 'config.toml'}"
+        ) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {error.object[error.start]:#04x} at offset {error.start}): save the file"
+            " as UTF-8"
+        ) from None
+    except OSError as error:
+        raise ConfigError(
+            f"{path}: cannot read the config file ({error.strerror or type(error).__name__}): check that it is"
+            " a readable file"
+        ) from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {error}") from None
-    try:
-        return Config.model_validate({**data, "base_dir": path.resolve().parent})
-    except ValidationError as error:
-        lines = [f"{path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
-        raise ConfigError("\n".join(lines)) from None
 
 
-def token_origin(settings: JiraSettings, environ: os._Environ[str] | dict[str, str], base_dir: Path) -> str:
+def token_origin(settings: JiraSettings, environ: Mapping[str, str], base_dir: Path) -> str:
     """Where :func:`read_token` takes the token from, for messages: the environment variable or the file."""
     if environ.get(settings.token_env, "").strip() or settings.token_file is None:
         return f"the environment variable {settings.token_env}"
@@ -162,7 +205,7 @@ def token_origin(settings: JiraSettings, environ: os._Environ[str] | dict[str, s
     return f"the file {path}"
 
 
-def read_token(settings: JiraSettings, environ: os._Environ[str] | dict[str, str], base_dir: Path) -> str:
+def read_token(settings: JiraSettings, environ: Mapping[str, str], base_dir: Path) -> str:
     """The Jira token from the named environment variable, else from the token file."""
     token = environ.get(settings.token_env, "").strip()
     if token:

@@ -17,9 +17,11 @@ class StoreLocked(StoreError):  # noqa: N818 - reads as the condition it reports
         self.holder = holder
         self.since = since
         self.expires_at = expires_at
+        command = holder.rpartition("@")[0] or "daemon"  # owners are ``command@host:pid``
+        wait = "Stop it first" if command == "daemon" else "Wait for it to end"
         super().__init__(
             f"the store is locked ({name!r}) by {holder} since {since.isoformat(timespec='seconds')}: "
-            f"another kpiokr daemon is running on this store. Stop it first; if it was killed, the lock "
+            f"another `kpiokr {command}` is running on this store. {wait}; if it was killed, the lock "
             f"can be taken after {expires_at.isoformat(timespec='seconds')} (or at once from its own host)"
         )
 

@@ -20,14 +20,14 @@ from sync.store_records import LockInfo
 from sync.store_tx import dialect_insert
 
 
-def default_owner() -> str:
-    """``host:pid`` of this process: the owner a daemon's lock names."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+def default_owner(command: str = "daemon") -> str:
+    """``command@host:pid`` of this process: the owner its lock names, with the kpiokr command running."""
+    return f"{command}@{socket.gethostname()}:{os.getpid()}"
 
 
 def owner_is_gone(owner: str) -> bool:
-    """True when ``owner`` (``host:pid``) ran on this host and that process no longer exists."""
-    host, _, pid = owner.rpartition(":")
+    """True when ``owner`` (``[command@]host:pid``) ran on this host and that process no longer exists."""
+    host, _, pid = owner.rpartition("@")[2].rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return False
     return not _pid_alive(int(pid))

@@ -18,7 +18,7 @@ def _config_file(config) -> str:
 
 
 def test_sync_dry_run_prints_the_plan_and_writes_nothing(jira: Jira, config, capsys):
-    assert main(["--config", _config_file(config), "sync", "--once", "--dry-run"]) == EXIT_OK
+    assert main(["--config", _config_file(config), "sync", "--dry-run"]) == EXIT_OK
     out = capsys.readouterr().out
     assert "would write" in out
     assert "Objective score" in out
@@ -26,7 +26,7 @@ def test_sync_dry_run_prints_the_plan_and_writes_nothing(jira: Jira, config, cap
 
 
 def test_report_after_a_sync_in_every_format(jira: Jira, config, capsys):
-    assert main(["--config", _config_file(config), "sync", "--once"]) == EXIT_OK
+    assert main(["--config", _config_file(config), "sync"]) == EXIT_OK
     capsys.readouterr()
     assert main(["--config", _config_file(config), "report", "--format", "json"]) == EXIT_OK
     document = json.loads(capsys.readouterr().out)
@@ -45,7 +45,7 @@ def test_report_after_a_sync_in_every_format(jira: Jira, config, capsys):
 
 def test_report_before_any_sync_says_what_to_run(config, capsys):
     assert main(["--config", _config_file(config), "report"]) == 1
-    assert "run `kpiokr sync --once` first" in capsys.readouterr().err
+    assert "run `kpiokr sync` first" in capsys.readouterr().err
 
 
 def test_check_validates_against_jira(jira: Jira, config, capsys):

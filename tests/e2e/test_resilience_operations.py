@@ -73,7 +73,7 @@ def test_a_second_daemon_on_the_same_store_refuses_to_run_with_a_clear_message(j
                 said = (tmp_path / f"{name}.log").read_text()
                 assert other.exitcode == 3, said
                 assert f"the store is locked ('daemon') by {holder.owner}" in said
-                assert "another kpiokr daemon is running on this store. Stop it first" in said
+                assert "another `kpiokr daemon` is running on this store. Stop it first" in said
             assert len(store.runs(limit=None)) == 1  # the refused ones never started a run
 
             first.terminate()  # SIGTERM, as systemd stops it

@@ -95,6 +95,7 @@ for v in ("2", "3"):
         Case(f"v{v} myself", get(f"{b}/myself"), P, ("/rest/api/3/myself", "get", 200)),
         Case(f"v{v} status", get(f"{b}/status"), P, ("/rest/api/3/status", "get", 200)),
         Case(f"v{v} statuscategory", get(f"{b}/statuscategory"), P, ("/rest/api/3/statuscategory", "get", 200)),
+        Case(f"v{v} resolution", get(f"{b}/resolution"), P, ("/rest/api/3/resolution", "get", 200)),
         Case(f"v{v} field", get(f"{b}/field"), P, ("/rest/api/3/field", "get", 200)),
         Case(f"v{v} issue", get(f"{b}/issue/MOB-7"), P, ("/rest/api/3/issue/{issueIdOrKey}", "get", 200)),
         Case(
@@ -240,6 +241,7 @@ DC: list[Case] = [
     Case("myself", get("/rest/api/2/myself"), D, ("/api/2/myself", "get", 200)),
     Case("status", get("/rest/api/2/status"), D, ("/api/2/status", "get", 200), shape="items"),
     Case("statuscategory", get("/rest/api/2/statuscategory"), D, ("/api/2/statuscategory", "get", 200), shape="items"),
+    Case("resolution", get("/rest/api/2/resolution"), D, ("/api/2/resolution", "get", 200), shape="items"),
     Case("field", get("/rest/api/2/field"), D, ("/api/2/field", "get", 200), shape="items"),
     Case(
         "field create",
