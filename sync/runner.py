@@ -306,10 +306,14 @@ class Runner:
     def _boards(self, teams: Sequence[TeamMapping]) -> dict[str, BoardConfig | None]:
         boards: dict[str, BoardConfig | None] = {}
         for team in teams:
-            board_id = self.site.board_id(team.team.board)
-            stored = self.store.board(board_id)
+            board_id = self._board_id(team)
+            stored = self.store.board(board_id) if board_id is not None else None
             boards[team.team.name] = BoardConfig.from_json(stored) if stored else None
         return boards
+
+    def _board_id(self, team: TeamMapping) -> int | None:
+        """The id of the team's board; ``None`` for a team without one (KPIs that need no sprints)."""
+        return None if team.team.board is None else self.site.board_id(team.team.board)
 
     def _refresh_agile(self, teams: Sequence[TeamMapping], *, force: bool) -> None:
         """Read the boards' configurations and sprints, when others changed issues or they are getting old."""
@@ -317,7 +321,7 @@ class Runner:
         every = timedelta(minutes=self.config.sync.agile_refresh_minutes)
         if not force and self._agile_read_at is not None and now - self._agile_read_at < every:
             return
-        for board_id in sorted({self.site.board_id(t.team.board) for t in teams}):
+        for board_id in sorted({b for b in map(self._board_id, teams) if b is not None}):
             configuration = self.jira.board_configuration_json(board_id)
             sprints = self.jira.sprints(board_id) if configuration.get("type") != "kanban" else []
             with self.store.transaction() as tx:
@@ -330,11 +334,10 @@ class Runner:
         fields, statuses = self.site.fields(), self.site.statuses()
         estimate = resolve_field(fields, team.jira_fields.estimate).id if team.jira_fields.estimate else None
         if estimate is not None:
-            board_id = self.site.board_id(team.team.board)
             board = (
                 replace(board, estimation_field_id=estimate)
                 if board
-                else BoardConfig(board_id, "", estimate, frozenset())
+                else BoardConfig(self._board_id(team) or 0, "", estimate, frozenset())
             )
         names = {name: name for name in sorted(numeric_fields(team))}
         signature = (id(fields), id(statuses), account, board, tuple(names))
@@ -346,7 +349,10 @@ class Runner:
         return cached[1]
 
     def _score_fields(self, team: TeamMapping, summary: RunSummary) -> ScoreFieldIds:
-        """The team's score fields on the site; a missing one is reported and its writes left out."""
+        """The team's score fields on the site; a missing one is reported and its writes left out.
+        A team of KPIs only writes no score."""
+        if not team.has_objectives:
+            return ScoreFieldIds(None, None, None, None)
         fields = self.site.fields()
         found: dict[str, FieldInfo | None] = {}
         for setting, name in team.score_fields:
@@ -396,8 +402,8 @@ class Runner:
         self, team: TeamMapping, index: IssueIndex, board: BoardConfig | None, account_tz: tzinfo
     ) -> TeamData:
         tz = team_timezone(team, account_tz)
-        board_id = self.site.board_id(team.team.board)
-        sprints = tuple(to_sprint(raw) for raw in self.store.sprints(board_id))
+        board_id = self._board_id(team)
+        sprints = tuple(to_sprint(raw) for raw in self.store.sprints(board_id)) if board_id is not None else ()
         histories = index.in_projects(team.team.projects)
         done = board.done_status_ids if board and board.done_status_ids else None
         data = TeamData(histories, tz, sprints, done)
