@@ -2,7 +2,7 @@
 
 An issue resolved, reopened and resolved again counts once, to its last resolution, in the window
 where that last resolution falls. Issues whose resolution (as of ``as_of``) is one of
-``excluded_resolutions`` are left out.
+``excluded_resolutions``, ignoring case, are left out.
 """
 
 from __future__ import annotations
@@ -19,8 +19,29 @@ from kpiokr.kpi import Direction, Measurement, TeamData, Window, window_start
 
 _HOUR = timedelta(hours=1)
 
-#: Resolutions that say no work was needed; they would flatter resolution times.
-DEFAULT_EXCLUDED_RESOLUTIONS: tuple[str, ...] = ("Duplicate", "Won't Do", "Won't Fix", "Cannot Reproduce")
+#: Resolutions that say no work was needed; they would flatter resolution times. Jira's own
+#: (Cloud: Won't Do, Duplicate, Cannot Reproduce; Data Center: Won't Fix, Duplicate, Incomplete,
+#: Cannot Reproduce) and those public Jira and Bugzilla-style trackers use; matched ignoring case.
+DEFAULT_EXCLUDED_RESOLUTIONS: tuple[str, ...] = (
+    "Duplicate",
+    "Won't Do",
+    "Won't Fix",
+    "Cannot Reproduce",
+    "Incomplete",
+    "Invalid",
+    "Not A Problem",
+    "Not A Bug",
+    "Works as Designed",
+    "Works as Intended",
+    "Works for Me",
+    "Abandoned",
+    "Obsolete",
+    "Declined",
+    "Rejected",
+    "Out of Scope",
+    "Auto Closed",
+    "Later",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,8 +64,8 @@ class ResolvedIssues(IssueFilter):
         if start is None:
             return None
         index = team_index(team)
-        excluded = self.excluded_resolutions
-        counted = [r for r in index.resolved_within(start, as_of) if r.resolution not in excluded]
+        excluded = {name.casefold() for name in self.excluded_resolutions}
+        counted = [r for r in index.resolved_within(start, as_of) if str(r.resolution).casefold() not in excluded]
         selected = self.selected(index, counted, self.issue_types)
         return [(history, (resolved - history.created) / _HOUR) for history, resolved, _ in selected]
 
