@@ -7,7 +7,7 @@ site dictionary in :mod:`sync.translate` is built from them.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -72,6 +72,44 @@ def author_ids(author: Mapping[str, Any] | None) -> tuple[str, ...]:
     if not author:
         return ()
     return tuple(str(author[k]) for k in ("accountId", "name", "key") if author.get(k))
+
+
+@dataclass(frozen=True, slots=True)
+class OwnWrites:
+    """kpiokr's own score writes in a changelog: items by its account on the score fields it writes.
+
+    Only those are left out of histories; anything else the account does (a transition by an
+    automation running as the same user) counts like anyone's edit. ``fields`` holds the score
+    fields' ids and names, casefolded (Data Center changelog items name a field only by name).
+    """
+
+    account_ids: frozenset[str] = frozenset()
+    fields: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, account: Account | None, score_fields: Iterable[str], fields: Sequence[FieldInfo] = ()) -> OwnWrites:
+        """The writes ``account`` makes to ``score_fields`` (names or ids; ``fields`` adds the other of each)."""
+        wanted = {name.casefold() for name in score_fields}
+        known = (
+            n.casefold()
+            for f in fields
+            if f.id.casefold() in wanted or f.name.casefold() in wanted
+            for n in (f.id, f.name)
+        )
+        return cls(account.ids if account is not None else frozenset(), frozenset((*wanted, *known)))
+
+    def by_account(self, history: Mapping[str, Any]) -> bool:
+        """True when ``history`` (one changelog entry) was made by kpiokr's account."""
+        return bool(self.account_ids) and not self.account_ids.isdisjoint(author_ids(history.get("author")))
+
+    def on_score_field(self, item: Mapping[str, Any]) -> bool:
+        """True when a changelog item changed one of the score fields."""
+        return any(str(item.get(k) or "").casefold() in self.fields for k in ("fieldId", "field"))
+
+    def is_own_write(self, history: Mapping[str, Any]) -> bool:
+        """True when ``history`` is only kpiokr writing scores: its account, score fields only."""
+        items = history.get("items") or ()
+        return self.by_account(history) and bool(items) and all(self.on_score_field(i) for i in items)
 
 
 @dataclass(frozen=True, slots=True)

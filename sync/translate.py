@@ -1,7 +1,7 @@
 """The dictionary between Jira and the domain: raw Jira issue JSON in, :class:`IssueHistory` out.
 
 Pure: no I/O. A :class:`SiteDictionary` holds everything site-specific (which custom field is the
-sprint, the board's estimate, the statuses and their categories, whose edits to ignore) with the
+sprint, the board's estimate, the statuses and their categories, which writes are kpiokr's own) with the
 lookups precomputed, so translating a changelog item is a couple of dictionary hits.
 
 Jira changelog items name a field by ``fieldId`` (Cloud) or only by ``field``, its name (Data
@@ -24,6 +24,7 @@ from sync.site import (
     Account,
     BoardConfig,
     FieldInfo,
+    OwnWrites,
     author_ids,
     find_special,
     resolve_field,
@@ -80,7 +81,7 @@ class SiteDictionary:
     """
 
     statuses: Mapping[str, Status]
-    service_account_ids: frozenset[str] = frozenset()
+    own_writes: OwnWrites = field(default_factory=OwnWrites)
     estimate_field: str | None = None
     sprint_field: str | None = None
     epic_link_field: str | None = None
@@ -104,12 +105,14 @@ class SiteDictionary:
         board: BoardConfig | None = None,
         numbers: Mapping[str, str] | None = None,
         sprint_names: Mapping[str, int] | None = None,
+        score_fields: Iterable[str] = (),
     ) -> SiteDictionary:
         """Build from ``/field``, ``/status``, ``/myself`` and the board configuration.
 
         ``numbers`` maps a mapping's names to field names (or ids) on the site; an unknown one
-        raises :class:`FieldNotFound`. The estimate is the board's estimation field, else a number
-        field named "Story Points" or "Story point estimate".
+        raises :class:`FieldNotFound`. ``account``'s changes to ``score_fields`` (names or ids:
+        kpiokr's own score writes) are left out of histories. The estimate is the board's
+        estimation field, else a number field named "Story Points" or "Story point estimate".
         """
         estimate = board.estimation_field_id if board is not None else None
         if board is None:
@@ -119,7 +122,7 @@ class SiteDictionary:
         epic = find_special(fields, EPIC_LINK_TYPE, "Epic Link")
         return cls(
             statuses={str(s["id"]): status_from_json(s) for s in statuses},
-            service_account_ids=account.ids if account is not None else frozenset(),
+            own_writes=OwnWrites.of(account, score_fields, fields),
             estimate_field=estimate,
             sprint_field=sprint.id if sprint else None,
             epic_link_field=epic.id if epic else None,
@@ -374,19 +377,15 @@ def _in_order(histories: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, A
 
 
 def _changes(histories: Sequence[Mapping[str, Any]], site: SiteDictionary) -> list[FieldChange]:
-    ignored = site.service_account_ids
+    own = site.own_writes
     targets = site.targets
     changes: list[FieldChange] = []
     for history in _in_order(histories):
-        author = history.get("author")
-        if (
-            ignored
-            and author
-            and (author.get("accountId") in ignored or author.get("name") in ignored or author.get("key") in ignored)
-        ):
-            continue
+        skip_scores = bool(own.fields) and own.by_account(history)
         at: datetime | None = None
         for item in history.get("items") or ():
+            if skip_scores and own.on_score_field(item):
+                continue
             for name, convert in targets(item):
                 at = at or parse_instant(history["created"])
                 old, new = convert(item, site)
@@ -397,7 +396,7 @@ def _changes(histories: Sequence[Mapping[str, Any]], site: SiteDictionary) -> li
 def to_history(raw_issue: Mapping[str, Any], site: SiteDictionary) -> IssueHistory:
     """Translate one issue (search result with ``expand=changelog``) into an :class:`IssueHistory`.
 
-    Histories authored by the service account are skipped: kpiokr's own writes never feed a score.
+    kpiokr's own score writes (:class:`OwnWrites`) are left out, so they never feed a score.
     """
     key = str(raw_issue.get("key", raw_issue.get("id", "?")))
     fields = raw_issue.get("fields") or {}

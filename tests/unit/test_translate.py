@@ -169,13 +169,49 @@ def test_cloud_changes_rebuild_the_past():
     assert h.done_since(at("2026-10-20T00:00:00Z")) == at("2026-10-09T17:00:00-05:00")
 
 
-def test_the_service_accounts_own_changes_are_ignored():
-    h = to_history(cloud_issue(), site())
-    bot_instants = {at("2026-10-09T12:00:00Z"), at("2026-10-09T11:00:00Z")}
-    assert not [c for c in h.changes if c.at in bot_instants]
-    assert [c for c in h.changes if c.field == "status"][-1].new.id == "10002"
-    everyone = to_history(cloud_issue(), site(account=None))
-    assert len(everyone.changes) == len(h.changes) + 2
+SCORE_FIELD = resolve_field(FIELDS, "OKR score")  # what kpiokr writes scores to
+
+
+def scored_site(account=BOT):
+    """A site whose mapping reads the score field as a number too: its writes would show otherwise."""
+    numbers = {"revenue": "Revenue", "okr": "OKR score"}
+    return site(account=account, numbers=numbers, score_fields=["OKR score"])
+
+
+def test_only_the_service_accounts_score_writes_are_left_out_of_histories():
+    raw = cloud_issue()
+    score_write = item("OKR score", None, None, "0.4", "0.7", "customfield_10060")
+    raw["changelog"]["histories"].insert(0, history(106, "2026-10-10T08:00:00.000+0000", [score_write], "bot-account"))
+    h = to_history(raw, scored_site())
+    bot_transition = at("2026-10-09T11:00:00Z")
+    assert [(c.old.name, c.new.name) for c in h.changes if c.field == "status" and c.at == bot_transition] == [
+        ("In Progress", "To Do")
+    ]
+    assert [c.new for c in h.changes if c.at == at("2026-10-09T12:00:00Z")] == [2.0]  # the account's other edits
+    assert not [c for c in h.changes if c.field == "number:okr"]
+    everyone = to_history(raw, scored_site(account=None))
+    assert [c.new for c in everyone.changes if c.field == "number:okr"] == [0.7]
+
+
+def test_a_score_field_edited_by_a_person_counts_and_data_center_names_the_field_by_name():
+    raw = dc_issue()
+    raw["changelog"]["histories"].append(
+        {
+            "id": "20004",
+            "author": {"name": "kpiokr-bot", "key": "JIRAUSER10400"},
+            "created": "2026-09-04T09:00:00.000-0500",
+            "items": [item("OKR score", None, None, "", "0.5"), item("status", "3", "10002")],
+        }
+    )
+    raw["changelog"]["histories"][0]["items"].append(item("okr score", None, None, "", "0.2"))
+    h = to_history(
+        raw,
+        SiteDictionary.build(
+            FIELDS, STATUSES, account=DC_BOT, numbers={"okr": "OKR score"}, score_fields=[SCORE_FIELD.id]
+        ),
+    )
+    assert [c.new for c in h.changes if c.field == "number:okr"] == [0.2]
+    assert [c.new.id for c in h.changes if c.field == "status"] == ["3", "1", "3", "10002"]
 
 
 def test_changes_are_ordered_whatever_the_changelog_order():
@@ -312,7 +348,7 @@ def test_unknown_field_names_suggest_close_matches_and_the_check_command():
     with pytest.raises(FieldNotFound) as caught:
         site(numbers={"revenue": "Revenu"})
     assert caught.value.close_matches == ("Revenue",)
-    assert "kpiokr check" in str(caught.value)
+    assert "kpiokr fields" in str(caught.value)
 
 
 def test_fields_resolve_by_id_name_and_clause_and_ambiguity_is_an_error():
