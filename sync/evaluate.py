@@ -14,7 +14,7 @@ from kpiokr.history import IssueHistory
 from kpiokr.kpi import KpiResult, TeamData, evaluate_kpi
 from kpiokr.okr import KeyResultInputs, score_key_result, score_objective
 from sync.mapping_build import build_cycle, build_key_result, build_kpi_definitions, build_objective
-from sync.mapping_lint import key_result_count_warnings, objective_count_warnings
+from sync.mapping_lint import key_result_count_warnings, objective_count_warnings, unmeasured_warnings
 from sync.mapping_problems import MappingProblem
 from sync.mapping_schema import TeamMapping
 from sync.report import TeamResult
@@ -147,10 +147,12 @@ def evaluate_team(
 
 
 def count_warnings(team: TeamMapping, result: TeamResult) -> list[MappingProblem]:
-    """The literature's advice on counts, against what Jira returned: 3-5 objectives of 3-5 key results."""
+    """The literature's advice on counts, against what Jira returned: 3-5 objectives of 3-5 key results;
+    and key results whose measure found nothing to measure."""
     warnings = objective_count_warnings(team, len(result.objectives))
-    for objective, _score in result.objectives:
+    for objective, score in result.objectives:
         warnings.extend(key_result_count_warnings(team, objective.key, len(objective.key_results)))
+        warnings.extend(unmeasured_warnings(team, objective, score))
     return warnings
 
 

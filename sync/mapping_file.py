@@ -26,7 +26,13 @@ from sync.mapping_build import (
     team_timezone,
 )
 from sync.mapping_kpis import KpiBase, WindowSpec
-from sync.mapping_lint import key_result_count_warnings, lint_team, objective_count_warnings, vanity_reason
+from sync.mapping_lint import (
+    key_result_count_warnings,
+    lint_team,
+    objective_count_warnings,
+    unmeasured_warnings,
+    vanity_reason,
+)
 from sync.mapping_loader import LoadedMappings, OnlineCheck, check_offline, load_mappings, online_checks, parse_mapping
 from sync.mapping_problems import MappingError, MappingProblem, MappingSource
 from sync.mapping_schema import TeamMapping
@@ -59,6 +65,7 @@ __all__ = [
     "online_checks",
     "parse_mapping",
     "team_timezone",
+    "unmeasured_warnings",
     "vanity_reason",
 ]
 

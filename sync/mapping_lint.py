@@ -4,13 +4,15 @@ The rules follow the OKR and KPI literature: 3-5 objectives per team, 3-5 key re
 handful of KPIs (5-7 is the usual advice; fewer than 3 or more than 7 is warned about), results
 rather than tasks, an owner for every KPI, a guardrail for every objective, and no vanity counts
 (numbers that only go up). Counts Jira decides (epics found by JQL, an epic's children) are
-checked by the daemon with :func:`objective_count_warnings` and :func:`key_result_count_warnings`.
+checked by the daemon with :func:`objective_count_warnings` and :func:`key_result_count_warnings`,
+and key results whose measure found nothing to measure with :func:`unmeasured_warnings`.
 """
 
 from __future__ import annotations
 
 import re
 
+from kpiokr.okr import ChildCompletion, EstimateCompletion, Objective, ObjectiveScore
 from sync.mapping_problems import MappingProblem
 from sync.mapping_schema import MilestoneMeasure, QueryCountMeasure, TeamMapping
 from sync.mapping_types import ALL_OBJECTIVES
@@ -135,3 +137,35 @@ def _guardrail_warnings(team: TeamMapping) -> list[MappingProblem]:
             message = f'no guardrail KPI: set guardrails in its [[objective]] table, or guards = ["{key}"] on a KPI'
             warnings.append(team.source.problem(loc, message))
     return warnings
+
+
+#: What a key result's measure found nothing of, and the measure that fits instead.
+_NOTHING_TO_MEASURE = {
+    ChildCompletion: 'has no child issues to count: measure = "milestone" grades the issue itself, done or not; '
+    "a number it should move (numeric, kpi, query_count) says more",
+    EstimateCompletion: 'has no estimated child issues: measure = "child_completion" counts its children done '
+    "whatever their estimates",
+}
+
+
+def unmeasured_warnings(team: TeamMapping, objective: Objective, score: ObjectiveScore) -> list[MappingProblem]:
+    """A warning for each key result of ``objective`` whose measure found nothing to measure in Jira
+    (child completion of an issue without children), naming the measure that fits."""
+    graded = {s.key: s.score for s in score.key_results}
+    warnings = []
+    for key_result in objective.key_results:
+        why = _NOTHING_TO_MEASURE.get(type(key_result.measure))
+        if why is None or graded.get(key_result.key) is not None:
+            continue
+        message = f"{key_result.key}, a key result of {objective.key}, {why}"
+        warnings.append(team.source.problem(_measure_loc(team, key_result.key), message))
+    return warnings
+
+
+def _measure_loc(team: TeamMapping, key: str) -> Loc:
+    """Where the measure of key result ``key`` is set: its own table's measure, else [key_results]."""
+    for i, objective in enumerate(team.objective_overrides):
+        for j, key_result in enumerate(objective.key_results):
+            if key_result.key == key and getattr(key_result, "measure", None) is not None:
+                return ("objective", i, "key_result", j, "measure")
+    return ("key_results", "measure")

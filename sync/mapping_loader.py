@@ -22,6 +22,11 @@ from sync.toml_positions import Loc, syntax_error_position, toml_positions
 
 PathLike = str | Path
 
+NO_MAPPING_FILES = (
+    "no mapping files (*.toml) in this directory; write one per team (the examples in mappings/examples/ are a "
+    "start); subdirectories are not read"
+)
+
 
 @dataclass(frozen=True)
 class LoadedMappings:
@@ -38,7 +43,8 @@ class LoadedMappings:
 
 
 def mapping_files(paths: PathLike | Iterable[PathLike]) -> tuple[list[Path], list[MappingProblem]]:
-    """The ``*.toml`` files named or inside the directories named (sorted, each once), and paths that are neither."""
+    """The ``*.toml`` files named or directly inside the directories named (sorted, each once; a
+    subdirectory such as ``mappings/examples`` is not read), and paths that are neither."""
     files: list[Path] = []
     problems: list[MappingProblem] = []
     for path in [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]:
@@ -46,9 +52,7 @@ def mapping_files(paths: PathLike | Iterable[PathLike]) -> tuple[list[Path], lis
             found = sorted(path.glob("*.toml"))
             files.extend(found)
             if not found:
-                problems.append(
-                    MappingProblem(str(path), None, None, "", "no mapping files (*.toml) in this directory")
-                )
+                problems.append(MappingProblem(str(path), None, None, "", NO_MAPPING_FILES))
         elif path.is_file():
             files.append(path)
         else:

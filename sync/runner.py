@@ -254,7 +254,7 @@ class Runner:
         answers = self._team_answers(team, fetched, search_fields, refresh=full)
         index = self.histories.index(self.store, team, dictionary, answers, None if full else fetched.keys)
         data = self._team_data(team, index, board, ZoneInfo(self.site.account().time_zone))
-        result = evaluate_team(team, index, data, answers, as_of)
+        result = evaluate_team(team, index, data, answers, as_of, site=dictionary, board=board)
         advice = tuple(str(w) for w in count_warnings(team, result)) if answers is not known else None
         if advice is not None and advice != self._advice.get(team.team.name):
             self._advice[team.team.name] = advice

@@ -93,7 +93,8 @@ def test_paths_that_hold_no_mapping_are_reported(tmp_path):
     (tmp_path / "latin1.toml").write_bytes(b'[team]\nname = "Caf\xe9"\n')
     loaded = load_mappings([empty, tmp_path / "missing", tmp_path / "latin1.toml"])
     assert [str(e) for e in loaded.errors] == [
-        f"{empty}: no mapping files (*.toml) in this directory",
+        f"{empty}: no mapping files (*.toml) in this directory; write one per team (the examples in "
+        "mappings/examples/ are a start); subdirectories are not read",
         f"{tmp_path / 'latin1.toml'}: cannot read the file: 'utf-8' codec can't decode byte 0xe9 in position 18: "
         "invalid continuation byte",
         f"{tmp_path / 'missing'}: no such file or directory",
@@ -218,3 +219,11 @@ def test_online_checks_ask_for_the_sprint_field_when_a_kpi_counts_sprints(tmp_pa
     assert ("team.board", "board", 1) in checks
     assert ("jira_fields.sprint", "field", "Sprint") in checks
     assert [c for c in checks if c[0].startswith(("score_fields", "jira_fields.epic_link"))] == []
+
+
+def test_a_directory_is_read_without_its_subdirectories_such_as_examples(tmp_path):
+    mine = write(tmp_path, "mobile.toml", '[objectives]\nkeys = ["MOB-1"]\n')
+    (tmp_path / "examples").mkdir()
+    write(tmp_path / "examples", "web.toml", '[objectives]\nkeys = ["WEB-1"]\n', team="Web")
+    loaded = load_mappings(tmp_path)
+    assert (loaded.errors, [t.source.path for t in loaded.teams]) == ((), [str(mine)])

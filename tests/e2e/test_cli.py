@@ -67,7 +67,8 @@ def test_check_reports_a_field_missing_from_jira_with_its_place(jira: Jira, conf
 
 def test_the_shipped_example_mappings_check_clean_offline(tmp_path, capsys):
     config = tmp_path / "config.toml"
-    config.write_text(f'[jira]\nurl = "https://example.atlassian.net"\n[mappings]\npaths = ["{ROOT / "mappings"}"]\n')
+    examples = ROOT / "mappings" / "examples"
+    config.write_text(f'[jira]\nurl = "https://example.atlassian.net"\n[mappings]\npaths = ["{examples}"]\n')
     assert main(["--config", str(config), "check", "--offline"]) == EXIT_OK
     assert "3 mapping(s), 0 error(s), 0 warning(s)" in capsys.readouterr().out
 

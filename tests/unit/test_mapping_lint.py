@@ -1,15 +1,26 @@
 """Warnings about the measurement: how many goals, results rather than tasks, owners, guardrails, vanity."""
 
+from datetime import UTC, datetime
+
 import pytest
 
+from kpiokr.history import IssueHistory
+from kpiokr.okr import KeyResultInputs, Objective, ObjectiveScore, score_key_result, score_objective
+from sync.evaluate import count_warnings
 from sync.mapping_file import (
     TeamMapping,
+    build_cycle,
+    build_key_result,
+    build_objective,
     key_result_count_warnings,
     lint_team,
     objective_count_warnings,
     parse_mapping,
+    unmeasured_warnings,
     vanity_reason,
 )
+from sync.report import TeamResult
+from tests.builders import issue
 
 PATH = "mappings/mobile.toml"
 
@@ -192,3 +203,43 @@ def test_a_team_with_kpis_only_is_not_told_to_have_objectives():
     body = kpi("throughput", "throughput") + kpi("wip", "wip") + kpi("lead_time", "lead_time")
     assert warnings(body) == []
     assert objective_count_warnings(team(body), 0) == []
+
+
+def scored(
+    mapping: TeamMapping, epic: str, key_results: dict[str, list[IssueHistory]]
+) -> tuple[Objective, ObjectiveScore]:
+    """Objective ``epic`` of ``mapping`` scored at mid-cycle, with each key result's children."""
+    as_of = datetime(2026, 11, 15, tzinfo=UTC)
+    cycle = build_cycle(mapping, UTC)
+    krs = [build_key_result(key, key, mapping) for key in key_results]
+    objective = build_objective(epic, epic, None, krs, mapping, cycle=cycle)
+    scores = [score_key_result(kr, KeyResultInputs(None, key_results[kr.key]), as_of) for kr in krs]
+    return objective, score_objective(objective, scores, {}, as_of)
+
+
+def test_a_key_result_without_children_to_count_names_the_measure_that_fits():
+    mapping = team('[objectives]\nkeys = ["MOB-1"]\n' + kpi("wip", "wip", 'guards = ["*"]\n'))
+    objective, score = scored(mapping, "MOB-1", {"MOB-11": [], "MOB-12": [issue("MOB-121")]})
+    assert [str(w) for w in unmeasured_warnings(mapping, objective, score)] == [
+        "mappings/mobile.toml:1:1: key_results.measure: MOB-11, a key result of MOB-1, has no child issues to count: "
+        'measure = "milestone" grades the issue itself, done or not; a number it should move (numeric, kpi, '
+        "query_count) says more",
+    ]
+
+
+def test_a_key_result_without_estimates_is_told_to_count_its_children():
+    body = objective("MOB-1", "MOB-11") + '  measure = "estimate_completion"\n' + kpi("wip", "wip", 'guards = ["*"]\n')
+    mapping = team(body)
+    objective_, score = scored(mapping, "MOB-1", {"MOB-11": [issue("MOB-111"), issue("MOB-112")]})
+    assert [str(w) for w in unmeasured_warnings(mapping, objective_, score)] == [
+        "mappings/mobile.toml:13:3: objective[0].key_result[0].measure: MOB-11, a key result of MOB-1, has no "
+        'estimated child issues: measure = "child_completion" counts its children done whatever their estimates',
+    ]
+
+
+def test_the_daemons_advice_includes_key_results_with_nothing_to_measure():
+    mapping = team('[objectives]\nkeys = ["MOB-1"]\n' + kpi("wip", "wip", 'guards = ["*"]\n'))
+    scores = scored(mapping, "MOB-1", {"MOB-11": []})
+    result = TeamResult("Mobile", datetime(2026, 11, 15, tzinfo=UTC), "2026-Q4", (scores,), ())
+    advice = [str(w) for w in count_warnings(mapping, result)]
+    assert any("MOB-11, a key result of MOB-1, has no child issues to count" in line for line in advice)
