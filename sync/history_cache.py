@@ -22,7 +22,8 @@ from kpiokr.history import IssueHistory
 from sync.evaluate import IssueIndex, JiraAnswers
 from sync.mapping_schema import TeamMapping
 from sync.store import Store
-from sync.translate import SiteDictionary, parse_datetime, to_history
+from sync.translate import SiteDictionary, to_history
+from sync.translate_values import parse_datetime
 
 
 @dataclass

@@ -12,9 +12,9 @@ and ``fromString``/``toString`` (what people read: names, keys, numbers of numbe
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from kpiokr.history import NUMBER_PREFIX, FieldChange, IssueHistory, IssueState, Status, StatusCategory
@@ -29,13 +29,28 @@ from sync.site import (
     find_special,
     resolve_field,
 )
-from sync.translate_agile import SPRINT_NAME_SEPARATOR, sprint_ids
+from sync.translate_agile import sprint_ids
+from sync.translate_values import (
+    Convert,
+    Item,
+    date_change,
+    estimate_converter,
+    hours_change,
+    issue_type_change,
+    labels_change,
+    number_change,
+    parse_instant,
+    sprint_change,
+    status_change,
+    string_change,
+    to_date,
+    to_float,
+    to_hours,
+)
 
 log = logging.getLogger(__name__)
 
-Item = Mapping[str, Any]
 _Shared = TypeVar("_Shared")
-Convert = Callable[[Item, "SiteDictionary"], tuple[object, object]]
 
 CATEGORIES: Mapping[str, StatusCategory] = {
     "new": StatusCategory.TODO,
@@ -51,25 +66,6 @@ SYSTEM_FIELDS = (
     "labels", "timespent", "timeoriginalestimate", "summary", "assignee",
     "resolutiondate", "statuscategorychangedate",
 )  # fmt: skip
-SECONDS_PER_HOUR = 3600.0
-
-
-def parse_datetime(text: str) -> datetime:
-    """Parse a Jira date-time (``2026-10-05T09:12:33.123+0200``, ``+05:30``, ``Z``) into an aware datetime."""
-    value = datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        raise ValueError(f"Jira date-time without a time zone: {text!r}")
-    return value
-
-
-def parse_instant(text: str) -> datetime:
-    """A Jira date-time as the same instant in UTC.
-
-    Histories hold instants in UTC only: Jira shows each in its author's zone, and comparing aware
-    datetimes whose ``tzinfo`` objects differ is ~15x slower than comparing two in UTC (sorting a
-    100,000-issue team's status spans took 3.6 s with the authors' offsets, 0.3 s in UTC).
-    """
-    return parse_datetime(text).astimezone(UTC)
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,11 +84,11 @@ class SiteDictionary:
     numbers: Mapping[str, str] = field(default_factory=dict)
     field_names: Mapping[str, str] = field(default_factory=dict)
     sprint_ids_by_name: Mapping[str, int] = field(default_factory=dict)
+    warned: set[str] = field(default_factory=set, repr=False, compare=False)
     _by_id: dict[str, tuple[tuple[str, Convert], ...]] = field(default_factory=dict, init=False, repr=False)
     _by_name: dict[str, tuple[tuple[str, Convert], ...]] = field(default_factory=dict, init=False, repr=False)
     _status_by_name: dict[str, Status] = field(default_factory=dict, init=False, repr=False)
     _seen: dict[tuple[str, str], Status] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _warned: set[str] = field(default_factory=set, init=False, repr=False, compare=False)
     _shared: dict[object, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
@@ -106,6 +102,7 @@ class SiteDictionary:
         numbers: Mapping[str, str] | None = None,
         sprint_names: Mapping[str, int] | None = None,
         score_fields: Iterable[str] = (),
+        warned: set[str] | None = None,
     ) -> SiteDictionary:
         """Build from ``/field``, ``/status``, ``/myself`` and the board configuration.
 
@@ -113,6 +110,8 @@ class SiteDictionary:
         raises :class:`FieldNotFound`. ``account``'s changes to ``score_fields`` (names or ids:
         kpiokr's own score writes) are left out of histories. The estimate is the board's
         estimation field, else a number field named "Story Points" or "Story point estimate".
+        ``warned``, shared by the dictionaries that replace one another as the site facts are read
+        again, keeps a warning about an issue from repeating on every pass.
         """
         estimate = board.estimation_field_id if board is not None else None
         if board is None:
@@ -129,6 +128,7 @@ class SiteDictionary:
             numbers={name: resolve_field(fields, ref).id for name, ref in (numbers or {}).items()},
             field_names={f.id: f.name for f in fields},
             sprint_ids_by_name=dict(sprint_names or {}),
+            warned=set() if warned is None else warned,
         )
 
     def __post_init__(self) -> None:
@@ -144,24 +144,24 @@ class SiteDictionary:
         self._status_by_name.update({s.name.casefold(): s for s in self.statuses.values()})
 
     def _targets(self) -> Iterator[tuple[str, tuple[str, Convert]]]:
-        yield "status", ("status", _status_change)
-        yield "resolution", ("resolution", _string_change)
-        yield "issuetype", ("issue_type", _issue_type_change)
-        yield "priority", ("priority", _string_change)
-        yield "duedate", ("due", _date_change)
-        yield "labels", ("labels", _labels_change)
-        yield "timespent", ("time_spent", _hours_change)
-        yield "timeoriginalestimate", ("original_estimate", _hours_change)
-        yield "parent", ("parent", _string_change)
-        yield "IssueParentAssociation", ("parent", _string_change)
+        yield "status", ("status", status_change)
+        yield "resolution", ("resolution", string_change)
+        yield "issuetype", ("issue_type", issue_type_change)
+        yield "priority", ("priority", string_change)
+        yield "duedate", ("due", date_change)
+        yield "labels", ("labels", labels_change)
+        yield "timespent", ("time_spent", hours_change)
+        yield "timeoriginalestimate", ("original_estimate", hours_change)
+        yield "parent", ("parent", string_change)
+        yield "IssueParentAssociation", ("parent", string_change)
         if self.epic_link_field:
-            yield self.epic_link_field, ("parent", _string_change)
+            yield self.epic_link_field, ("parent", string_change)
         if self.sprint_field:
-            yield self.sprint_field, ("sprint_ids", _sprint_change)
+            yield self.sprint_field, ("sprint_ids", sprint_change)
         if self.estimate_field:
-            yield self.estimate_field, ("estimate", _estimate_converter(self.estimate_field))
+            yield self.estimate_field, ("estimate", estimate_converter(self.estimate_field))
         for name, field_id in self.numbers.items():
-            yield field_id, (NUMBER_PREFIX + name, _number_change)
+            yield field_id, (NUMBER_PREFIX + name, number_change)
 
     def search_fields(self) -> tuple[str, ...]:
         """The field ids a search must return for :func:`to_history` to see everything it reads."""
@@ -210,9 +210,9 @@ class SiteDictionary:
         return shared
 
     def warn_once(self, key: str, message: str, *args: object) -> None:
-        """Log a translation warning once per dictionary (per site refresh), not once per issue."""
-        if key not in self._warned:
-            self._warned.add(key)
+        """Log a translation warning once per ``key`` (for every dictionary sharing :attr:`warned`)."""
+        if key not in self.warned:
+            self.warned.add(key)
             log.warning(message, *args)
 
 
@@ -222,112 +222,24 @@ def status_from_json(raw: Mapping[str, Any]) -> Status:
     return Status(str(raw["id"]), str(raw.get("name", raw["id"])), CATEGORIES.get(key, StatusCategory.TODO))
 
 
-# -- changelog item values -------------------------------------------------------------------
-
-
-def _value(item: Item, side: str) -> Any:
-    raw = item.get(side)
-    return raw if raw not in (None, "") else item.get(side + "String")
-
-
-def _status_change(item: Item, site: SiteDictionary) -> tuple[object, object]:
-    """Status ids to statuses. A creation-time item (no ``from``) changes nothing: an issue always has one."""
-    known = site.statuses.get
-    old, new = item.get("from"), item.get("to")
-    after = known(new) or site.status(new, item.get("toString"))  # type: ignore[arg-type]
-    before = known(old) or site.status(old, item.get("fromString"))  # type: ignore[arg-type]
-    return before or after, after or before
-
-
-def _issue_type_change(item: Item, site: SiteDictionary) -> tuple[object, object]:
-    old, new = _string_change(item, site)
-    return old or new, new or old
-
-
-def _string_change(item: Item, site: SiteDictionary) -> tuple[object, object]:
-    return site.share(item.get("fromString") or None), site.share(item.get("toString") or None)
-
-
-def _labels_change(item: Item, site: SiteDictionary) -> tuple[object, object]:
-    old, new = (frozenset((item.get(side) or "").split()) for side in ("fromString", "toString"))
-    return site.share(old), site.share(new)
-
-
-def _number_change(item: Item, site: SiteDictionary) -> tuple[object, object]:
-    return to_float(_value(item, "from")), to_float(_value(item, "to"))
-
-
-def _hours_change(item: Item, site: SiteDictionary) -> tuple[object, object]:
-    return to_hours(_value(item, "from")), to_hours(_value(item, "to"))
-
-
-def _estimate_converter(field_id: str) -> Convert:
-    return _hours_change if field_id == "timeoriginalestimate" else _number_change
-
-
-def _date_change(item: Item, site: SiteDictionary) -> tuple[object, object]:
-    return site.share(to_date(_value(item, "from"))), site.share(to_date(_value(item, "to")))
-
-
-def _sprint_change(item: Item, site: SiteDictionary) -> tuple[object, object]:
-    return site.share(_sprint_side(item, "from", site)), site.share(_sprint_side(item, "to", site))
-
-
-def _sprint_id_list(ids: str | None) -> frozenset[int]:
-    if not ids:
-        return frozenset()
-    try:
-        return frozenset(map(int, ids.split(",")))  # int() ignores the blanks of "1, 2"
-    except ValueError:
-        return frozenset(int(p) for p in ids.split(",") if p.strip().isdigit())
-
-
-def _sprint_side(item: Item, side: str, site: SiteDictionary) -> frozenset[int]:
-    ids = item.get(side)
-    names = item.get(side + "String")
-    if ids is not None or not names:
-        return _sprint_id_list(ids)
-    found = set()
-    for name in str(names).split(SPRINT_NAME_SEPARATOR):
-        sprint_id = site.sprint_ids_by_name.get(name.strip())
-        if sprint_id is None:
-            site.warn_once(f"sprint:{name}", "sprint %r in a changelog has no id and is not on the board", name)
-        else:
-            found.add(sprint_id)
-    return frozenset(found)
-
-
 # -- field values ----------------------------------------------------------------------------
 
 
-def to_float(value: Any) -> float | None:
-    """A number field's value (or changelog string) as a float; ``None`` when empty or not a number."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, dict):
-        return to_float(value.get("value"))
-    try:
-        return float(str(value).strip())
-    except ValueError:
-        return None
-
-
-def to_hours(seconds: Any) -> float | None:
-    """Jira's seconds (number or string) as hours."""
-    value = to_float(seconds)
-    return None if value is None else value / SECONDS_PER_HOUR
-
-
-def to_date(value: Any) -> date | None:
-    """``"2026-11-20"`` (or ``"2026-11-20 00:00:00.0"``) as a date; ``None`` when empty or unparsable."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+def _field_number(fields: Mapping[str, Any], field_id: str, key: str, site: SiteDictionary) -> float | None:
+    """A number field's current value; one that is set but not a finite number counts as empty, with a warning."""
+    raw = fields.get(field_id)
+    number = to_float(raw)
+    if number is None and raw not in (None, ""):
+        name = site.field_names.get(field_id, field_id)
+        site.warn_once(
+            f"number:{key}:{field_id}",
+            "%s: the number field %s (%s) holds %.40r, which is not a number: counted as empty until it is fixed",
+            key,
+            name,
+            field_id,
+            raw,
+        )
+    return number
 
 
 def _name(value: Any) -> str | None:
@@ -344,25 +256,31 @@ def _parent(fields: Mapping[str, Any], site: SiteDictionary) -> str | None:
     return str(epic) if epic else None
 
 
-def _current(fields: Mapping[str, Any], site: SiteDictionary) -> IssueState:
+def _current(fields: Mapping[str, Any], site: SiteDictionary, key: str) -> IssueState:
     raw_status = fields.get("status") or {}
     status = site.statuses.get(str(raw_status.get("id"))) or status_from_json(raw_status)
-    estimate = fields.get(site.estimate_field) if site.estimate_field else None
-    in_hours = site.estimate_field == "timeoriginalestimate"
+    estimate_field = site.estimate_field
+    in_hours = estimate_field == "timeoriginalestimate"
     share = site.share
     return IssueState(
         issue_type=share(_name(fields.get("issuetype")) or ""),
         status=status,
         resolution=share(_name(fields.get("resolution"))),
         sprint_ids=share(sprint_ids(fields.get(site.sprint_field))) if site.sprint_field else frozenset(),
-        estimate=to_hours(estimate) if in_hours else to_float(estimate),
+        estimate=(
+            _field_number(fields, estimate_field, key, site)
+            if estimate_field is not None and not in_hours
+            else to_hours(fields.get("timeoriginalestimate") if in_hours else None)
+        ),
         due=share(to_date(fields.get("duedate"))),
         priority=share(_name(fields.get("priority"))),
         parent=share(_parent(fields, site)),
         labels=share(frozenset(fields.get("labels") or ())),
         time_spent=to_hours(fields.get("timespent")),
         original_estimate=to_hours(fields.get("timeoriginalestimate")),
-        numbers=site.share_numbers({name: to_float(fields.get(field_id)) for name, field_id in site.numbers.items()}),
+        numbers=site.share_numbers(
+            {name: _field_number(fields, field_id, key, site) for name, field_id in site.numbers.items()}
+        ),
     )
 
 
@@ -408,7 +326,7 @@ def to_history(raw_issue: Mapping[str, Any], site: SiteDictionary) -> IssueHisto
     return IssueHistory(
         key=key,
         created=parse_instant(fields["created"]),
-        current=_current(fields, site),
+        current=_current(fields, site, key),
         changes=tuple(_changes(histories, site)),
         is_subtask=bool((fields.get("issuetype") or {}).get("subtask", False)),
         summary=str(fields.get("summary") or ""),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, date, datetime, timedelta
 
@@ -10,8 +11,10 @@ import pytest
 from kpiokr.history import StatusCategory
 from sync.errors import FieldNotFound
 from sync.site import Account, BoardConfig, FieldInfo, resolve_field
-from sync.translate import SiteDictionary, parse_datetime, to_history, webhook_issue
+from sync.translate import SiteDictionary, to_history, webhook_issue
 from sync.translate_agile import parse_sprint_string, sprint_ids, to_sprint, to_velocity
+from sync.translate_values import parse_datetime
+from tests.shared import JIRA_SAMPLES
 
 FLOAT = "com.atlassian.jira.plugin.system.customfieldtypes:float"
 FIELDS = [
@@ -433,3 +436,32 @@ def test_a_creation_time_status_item_leaves_the_issue_with_a_status():
     h = to_history(raw, site())
     assert [s.name for _start, _end, s in h.status_intervals()] == ["To Do", "Done"]
     assert h.issue_type_at(at("2026-10-01T08:00:00+05:30")) == "Story"
+
+
+def recorded_issue(number_value):
+    """A recorded Cloud issue (search shape, with changelog) whose Revenue field holds ``number_value``."""
+    raw = json.loads((JIRA_SAMPLES / "jirametrics/spec/testdata/SP-1.json").read_text())
+    raw["fields"]["customfield_10050"] = number_value
+    raw["fields"]["customfield_10016"] = number_value
+    return raw
+
+
+@pytest.mark.parametrize("bad", ["NaN", float("nan"), "n/a", "1,250.5", float("inf")])
+def test_a_number_field_holding_nan_or_text_counts_as_empty_with_one_warning_per_issue_and_field(caplog, bad):
+    warned: set[str] = set()
+    for _ in range(2):  # the site dictionary is built again when the site facts are read again
+        h = to_history(recorded_issue(bad), site(warned=warned))
+        assert h.current.numbers == {"revenue": None}
+        assert h.current.estimate is None
+    warnings = [r.getMessage() for r in caplog.records if "number field" in r.getMessage()]
+    assert len(warnings) == 2
+    assert all(w.startswith("SP-1: the number field ") and "not a number" in w for w in warnings)
+    assert any("Revenue (customfield_10050)" in w for w in warnings)
+    assert any("Story point estimate (customfield_10016)" in w for w in warnings)
+
+
+def test_nan_in_a_number_fields_changelog_is_an_empty_value():
+    raw = cloud_issue()
+    raw["changelog"]["histories"][3]["items"][2] = item("Revenue", None, None, "1000", "NaN", "customfield_10050")
+    changes = [c for c in to_history(raw, site()).changes if c.field == "number:revenue"]
+    assert [(c.old, c.new) for c in changes] == [(1000.0, None), (1.0, 2.0)]
