@@ -59,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="objectives, key results and KPIs with status and trend")
     report.add_argument("--format", choices=("table", "markdown", "json"), default="table")
     report.add_argument("--team", help="only this team")
+    report.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="computed from the stored histories as of the end of DATE in the team's time zone (2026-09-30), "
+        "or of an instant with its offset (2026-09-30T18:00+02:00); asks Jira nothing",
+    )
+    report.add_argument("--cycle", metavar="NAME", help="as of the end of this cycle's last day, with its dates")
 
     check = sub.add_parser("check", help="validate mapping files, and fields, boards and JQL in Jira")
     check.add_argument(
@@ -111,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             config, full=args.full, dry_run=args.dry_run, reconcile=args.reconcile, stop=stop
         ),
         "daemon": lambda: commands.daemon(config, stop=stop),
-        "report": lambda: commands.report(config, fmt=args.format, team=args.team),
+        "report": lambda: commands.report(config, fmt=args.format, team=args.team, as_of=args.as_of, cycle=args.cycle),
         "check": lambda: check(config, offline=args.offline),
         "fields": lambda: fields(config),
         "setup": lambda: commands.setup(config, dry_run=args.dry_run),

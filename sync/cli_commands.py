@@ -10,12 +10,14 @@ from collections.abc import Sequence
 from datetime import UTC, timedelta
 from typing import TextIO
 
+from sync.as_of import AsOfError, When, evaluate_as_of
 from sync.bootstrap import open_store, opened_app, utc_now
 from sync.config import Config
 from sync.errors import FieldNotFound, KpiokrError
 from sync.evaluate import field_kind
 from sync.mapping_loader import load_mappings
-from sync.report import render
+from sync.mapping_problems import MappingError
+from sync.report import render, team_document
 from sync.runner import RunSummary
 from sync.scheduler import build_scheduler, run_until_stopped
 from sync.site import resolve_field
@@ -147,11 +149,32 @@ def daemon(config: Config, *, stop: threading.Event) -> int:
     return 0
 
 
-def report(config: Config, *, fmt: str, team: str | None) -> int:
-    """``kpiokr report``: the latest evaluation of each team, from the store."""
+def report(config: Config, *, fmt: str, team: str | None, as_of: str | None = None, cycle: str | None = None) -> int:
+    """``kpiokr report``: each team's newest evaluation, or with ``as_of``/``cycle`` one computed from
+    the stored histories at that instant. Reads the store only: never asks Jira, never writes."""
+    try:
+        when = When.parse(as_of, cycle)
+    except AsOfError as error:
+        print(f"kpiokr: {error}", file=sys.stderr)
+        return 2
+    loaded = load_mappings(config.mapping_paths)
     store = open_store(config)
     try:
-        documents = [r.document for r in store.latest_reports(team)]
+        known = sorted({t.team.name for t in loaded.teams} | {r.team for r in store.latest_reports()})
+        if team is not None and team not in known:
+            names = ", ".join(known) or "none yet: write a mapping file and run `kpiokr sync`"
+            print(f"kpiokr: there is no team {team!r}; --team takes one of: {names}", file=sys.stderr)
+            return 2
+        if when.given:
+            if loaded.errors:
+                raise MappingError(loaded.errors)
+            teams = [t for t in loaded.teams if team is None or t.team.name == team]
+            documents = [team_document(r) for r in evaluate_as_of(store, teams, when)]
+        else:
+            documents = [dict(r.document) for r in store.latest_reports(team)]
+    except AsOfError as error:
+        print(f"kpiokr: {error}", file=sys.stderr)
+        return 2
     finally:
         store.close()
     if not documents:

@@ -6,20 +6,24 @@ how many issues a query counts) and this module does the rest with the domain co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from kpiokr.history import IssueHistory
 from kpiokr.kpi import KpiResult, TeamData, evaluate_kpi
 from kpiokr.okr import KeyResultInputs, score_key_result, score_objective
+from sync.evaluation_basis import JiraAnswers, basis_document
 from sync.mapping_build import build_cycle, build_key_result, build_kpi_definitions, build_objective
 from sync.mapping_lint import key_result_count_warnings, objective_count_warnings, unmeasured_warnings
 from sync.mapping_problems import MappingProblem
 from sync.mapping_schema import TeamMapping
 from sync.report import TeamResult
-from sync.site import FieldInfo
+from sync.site import BoardConfig, FieldInfo
+from sync.translate import SiteDictionary
 from sync.writeback import DesiredValue, FieldKind
+
+__all__ = ["IssueIndex", "JiraAnswers", "evaluate_team"]
 
 
 class IssueIndex:
@@ -33,10 +37,13 @@ class IssueIndex:
         self.by_key: dict[str, IssueHistory] = {}
         self._children: dict[str, list[IssueHistory]] = {}
         self._selected: dict[tuple[str, ...], dict[str, IssueHistory]] = {}
+        self._names: dict[str, str] = {}
         for history in histories:
             self.by_key[history.key] = history
             if history.current.parent:
                 self._children.setdefault(history.current.parent, []).append(history)
+            if history.assignee and history.assignee_name:
+                self._names[history.assignee] = history.assignee_name
 
     def replace(self, old: IssueHistory | None, new: IssueHistory) -> None:
         """Put ``new`` in the place of ``old`` (the same issue's previous version, if any)."""
@@ -47,6 +54,8 @@ class IssueIndex:
         self.by_key[new.key] = new
         if new.current.parent:
             self._children.setdefault(new.current.parent, []).append(new)
+        if new.assignee and new.assignee_name:
+            self._names[new.assignee] = new.assignee_name
         for prefixes, selected in self._selected.items():
             if new.key.startswith(prefixes):
                 selected[new.key] = new
@@ -64,6 +73,11 @@ class IssueIndex:
         if siblings:
             self._children[history.current.parent or ""] = [h for h in siblings if h is not history]
 
+    def display_name(self, person: str | None) -> str | None:
+        """The name people read for ``person``: a Jira account id (or Data Center user name) becomes
+        the display name its issues show; any other text is kept as written."""
+        return None if person is None else self._names.get(person, person)
+
     def children(self, key: str) -> list[IssueHistory]:
         """The issues whose parent is ``key``."""
         return self._children.get(key, [])
@@ -76,23 +90,6 @@ class IssueIndex:
             selected = {h.key: h for h in self.by_key.values() if h.key.startswith(prefixes)}
             self._selected[prefixes] = selected
         return list(selected.values())
-
-
-@dataclass(frozen=True)
-class JiraAnswers:
-    """What only Jira can say about a team: its objective epics, JQL-selected key results, JQL
-    matches of filtered KPIs and the counts of query-count key results."""
-
-    objective_keys: tuple[str, ...]
-    key_result_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    kpi_matches: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    query_counts: Mapping[str, int] = field(default_factory=dict)
-
-    def named_keys(self) -> Iterator[str]:
-        """The objective epics and JQL-selected key results: issues the team's scores read."""
-        yield from self.objective_keys
-        for keys in self.key_result_keys.values():
-            yield from keys
 
 
 def key_result_keys(team: TeamMapping, epic_key: str, index: IssueIndex, answers: JiraAnswers) -> list[str]:
@@ -115,11 +112,19 @@ def evaluate_team(
     data: TeamData,
     answers: JiraAnswers,
     as_of: datetime,
+    *,
+    site: SiteDictionary | None = None,
+    board: BoardConfig | None = None,
 ) -> TeamResult:
-    """Score every objective of ``team`` and evaluate its KPIs at ``as_of``."""
+    """Score every objective of ``team`` and evaluate its KPIs at ``as_of``.
+
+    ``site`` and ``board`` (what the histories were translated with) are kept in the result's
+    basis with ``answers``, so the same evaluation can be made again from the store.
+    """
     cycle = build_cycle(team, data.tz)
+    name = index.display_name
     kpis: dict[str, KpiResult] = {
-        definition.key: evaluate_kpi(definition, data, as_of)
+        definition.key: evaluate_kpi(replace(definition, owner=name(definition.owner)), data, as_of)
         for definition in build_kpi_definitions(team, answers.kpi_matches)
     }
     objectives = []
@@ -128,12 +133,12 @@ def evaluate_team(
         krs = []
         for kr_key in key_result_keys(team, epic_key, index, answers):
             issue = index.by_key.get(kr_key)
-            krs.append(
-                build_key_result(kr_key, issue.summary if issue else kr_key, team, issue.assignee if issue else None)
-            )
+            kr = build_key_result(kr_key, issue.summary if issue else kr_key, team, issue.assignee if issue else None)
+            krs.append(replace(kr, owner=name(kr.owner)))
         objective = build_objective(
             epic_key, epic.summary if epic else epic_key, epic.assignee if epic else None, krs, team, cycle=cycle
         )
+        objective = replace(objective, owner=name(objective.owner))
         scores = [
             score_key_result(
                 kr,
@@ -143,7 +148,8 @@ def evaluate_team(
             for kr in objective.key_results
         ]
         objectives.append((objective, score_objective(objective, scores, kpis, as_of)))
-    return TeamResult(team.team.name, as_of, cycle.name, tuple(objectives), tuple(kpis.values()))
+    basis = basis_document(answers, site, board, data.tz)
+    return TeamResult(team.team.name, as_of, cycle.name, tuple(objectives), tuple(kpis.values()), basis)
 
 
 def count_warnings(team: TeamMapping, result: TeamResult) -> list[MappingProblem]:

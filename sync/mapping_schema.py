@@ -260,6 +260,9 @@ class TeamMapping(Table):
 
     team: TeamSection
     cycle: CycleSection
+    past_cycles: tuple[CycleSection, ...] = Field(
+        (), alias="past_cycle", description="Earlier cycles, for kpiokr report --cycle NAME; names unique"
+    )
     objectives: ObjectivesSection = ObjectivesSection()
     key_results: KeyResultDefaults = ChildCompletionDefault()
     objective_overrides: tuple[ObjectiveOverride, ...] = Field((), alias="objective")
@@ -274,6 +277,15 @@ class TeamMapping(Table):
         team = cls.model_validate(data, context=References.of(data))
         team._source = source
         return team
+
+    @model_validator(mode="after")
+    def _cycle_names_unique(self) -> Self:
+        seen = {self.cycle.name}
+        for index, past in enumerate(self.past_cycles):
+            if past.name in seen:
+                raise at(("past_cycle", index, "name"), f"cycle {past.name!r} is already named: give each its own name")
+            seen.add(past.name)
+        return self
 
     @model_validator(mode="after")
     def _measures_something(self) -> Self:

@@ -7,8 +7,9 @@ renderings are made from that document, so a report read back from the store loo
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,21 +22,52 @@ TREND_ARROWS = {"improving": "↑", "stable": "→", "worsening": "↓", "unknow
 
 @dataclass(frozen=True)
 class TeamResult:
-    """One team's objectives (with their key results) and KPIs, evaluated at ``as_of``."""
+    """One team's objectives (with their key results) and KPIs, evaluated at ``as_of``.
+
+    ``basis`` is what the evaluation read besides the histories (see :mod:`sync.evaluation_basis`),
+    kept in the stored document and left out of what people read.
+    """
 
     team: str
     as_of: datetime
     cycle: str
     objectives: tuple[tuple[Objective, ObjectiveScore], ...]
     kpis: tuple[KpiResult, ...]
+    basis: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _number(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
+def strict_json(value: Any) -> Any:
+    """``value`` with every non-finite number (``inf``, ``nan``, which JSON has no words for) made
+    ``null``, and a note saying which and why added to the object that held it (``notes``)."""
+    if isinstance(value, Mapping):
+        clean: dict[str, Any] = {}
+        notes: list[str] = list(value.get("notes") or ())
+        for key, item in value.items():
+            if key != "notes":
+                clean[key] = _strict_item(item, str(key), notes)
+        if notes:
+            clean["notes"] = notes
+        return clean
+    return _strict_item(value, "value", [])
+
+
+def _strict_item(item: Any, where: str, notes: list[str]) -> Any:
+    if isinstance(item, float) and not math.isfinite(item):
+        notes.append(f"{where} was {item}, not a finite number: shown as null")
+        return None
+    if isinstance(item, Mapping):
+        return strict_json(item)
+    if isinstance(item, (list, tuple)):
+        return [_strict_item(v, f"{where}[{i}]", notes) for i, v in enumerate(item)]
+    return item
+
+
 def team_document(result: TeamResult) -> dict[str, Any]:
-    """The JSON document of one team's results."""
+    """The JSON document of one team's results (strict JSON: see :func:`strict_json`)."""
     objectives = []
     for objective, score in result.objectives:
         titles = {kr.key: kr for kr in objective.key_results}
@@ -77,16 +109,19 @@ def team_document(result: TeamResult) -> dict[str, Any]:
             "trend": k.trend.value,
             "series": [[t.isoformat(), _number(v)] for t, v in k.series],
             "sample_size": k.measurement.sample_size,
+            "without_history": k.measurement.without_history,
         }
         for k in result.kpis
     ]
-    return {
+    document = {
         "team": result.team,
         "cycle": result.cycle,
         "as_of": result.as_of.isoformat(),
         "objectives": objectives,
         "kpis": kpis,
+        "basis": result.basis,
     }
+    return dict(strict_json(document))
 
 
 def sparkline(values: Sequence[float | None]) -> str:
@@ -122,12 +157,20 @@ def _kpi_rows(team: Mapping[str, Any]) -> list[list[str]]:
             f"{TREND_ARROWS.get(k['trend'], '')} {sparkline([v for _, v in k['series']])}",
             k["window"],
             _fmt(k["owner"]),
+            _without_history(k),
         ]
         for k in team["kpis"]
     ]
 
 
-KPI_HEADER = ["KPI", "value", "target", "guardrail", "status", "trend", "window", "owner"]
+def _without_history(kpi: Mapping[str, Any]) -> str:
+    missing = kpi.get("without_history") or 0
+    return f"{missing} of {kpi.get('sample_size') or 0}" if missing else "-"
+
+
+#: "no history": how many of the issues measured hold a status or resolution their change log
+#: does not explain (imported, migrated), of how many measured.
+KPI_HEADER = ["KPI", "value", "target", "guardrail", "status", "trend", "window", "owner", "no history"]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -185,7 +228,8 @@ def render_markdown(document: Mapping[str, Any]) -> str:
 def render(document: Mapping[str, Any], fmt: str) -> str:
     """Render a report document as ``table``, ``markdown`` or ``json``."""
     if fmt == "json":
-        return json.dumps(document, indent=2, ensure_ascii=False)
+        shown = {**document, "teams": [{k: v for k, v in t.items() if k != "basis"} for t in document["teams"]]}
+        return json.dumps(strict_json(shown), indent=2, ensure_ascii=False, allow_nan=False)
     if fmt == "markdown":
         return render_markdown(document)
     return render_text(document)

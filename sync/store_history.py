@@ -79,6 +79,15 @@ class HistoryQueries:
         where = [] if team is None else [_REPORTS.c.team == team]
         return [_report(row) for row in self._latest(_REPORTS, ("team",), where)]
 
+    def report_near(self, team: str, instant: datetime) -> TeamReportRecord | None:
+        """The team's newest report at or before ``instant``, else its oldest (after it); None if none."""
+        where = _REPORTS.c.team == team
+        before = select(_REPORTS).where(where, _REPORTS.c.as_of <= instant).order_by(_REPORTS.c.as_of.desc())
+        after = select(_REPORTS).where(where, _REPORTS.c.as_of > instant).order_by(_REPORTS.c.as_of)
+        with self._read() as connection:
+            row = connection.execute(before.limit(1)).first() or connection.execute(after.limit(1)).first()
+        return None if row is None else _report(row)
+
     def report_series(self, team: str, *, since: datetime | None = None) -> list[TeamReportRecord]:
         """One team's report documents over time, oldest first."""
         return [_report(row) for row in self._series(_REPORTS, [_REPORTS.c.team == team], since)]

@@ -38,7 +38,7 @@ def test_report_after_a_sync_in_every_format(jira: Jira, config, capsys):
     assert main(["--config", _config_file(config), "report", "--format", "markdown", "--team", "MOB"]) == EXIT_OK
     markdown = capsys.readouterr().out
     assert markdown.startswith("## MOB")
-    assert "| KPI | value | target | guardrail | status | trend | window | owner |" in markdown
+    assert "| KPI | value | target | guardrail | status | trend | window | owner | no history |" in markdown
     assert main(["--config", _config_file(config), "report"]) == EXIT_OK
     assert "Velocity" in capsys.readouterr().out
 
