@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import email.utils
 import socket
 import struct
 import sys
@@ -299,6 +300,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     do_GET = do_POST = do_PUT = do_DELETE = _serve  # noqa: N815
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header: the site's clock, as Jira's answers carry its own."""
+        instant = self.server.app.site.clock().timestamp() if timestamp is None else timestamp
+        return email.utils.formatdate(instant, usegmt=True)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the request log replaces access logging."""

@@ -13,21 +13,27 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
-from sync.errors import KpiokrError
+from sync.errors import JiraNotFound, JiraPermissionError, JiraRequestRejected, KpiokrError
 from sync.jira_gateway import JiraGateway
 from sync.jira_search import KnownHistories
-from sync.jql import keys_in, project_clause, updated_since
-from sync.site import author_ids
+from sync.jql import date_literal, keys_in, project_clause, updated_since
+from sync.site import OwnWrites
 from sync.store import Store
-from sync.translate import parse_datetime
+from sync.translate_values import parse_datetime
 
 log = logging.getLogger(__name__)
 
 #: Issues per store transaction.
 BATCH = 500
+#: Scope prefix, in the store's watermarks, of the instant up to which a project's issues are all held.
+SETTLED = "settled:"
+#: No score writes of kpiokr's to tell apart (every change counts).
+NOT_OWN = OwnWrites()
+#: Answers to a search that concern its projects (gone, renamed, out of sight), not Jira as a whole.
+PROJECT_FAULTS = (JiraRequestRejected, JiraNotFound)
 #: Fields the store itself needs on every issue.
 STORE_FIELDS = ("project", "updated")
 
@@ -46,6 +52,10 @@ class FetchResult:
     fetched: int = 0
     #: Of ``keys``: the issues that are new, or that someone other than kpiokr's account changed.
     by_others: set[str] = field(default_factory=set)
+    #: Projects Jira refused to search (deleted, renamed, out of sight), with its answer.
+    failed: dict[str, Exception] = field(default_factory=dict)
+    #: Ids of the issues a full read found gone from their projects, now forgotten.
+    forgotten: set[str] = field(default_factory=set)
 
     @property
     def changed(self) -> bool:
@@ -64,14 +74,14 @@ def store_changed(store: Store, batch: Sequence[dict[str, Any]]) -> list[dict[st
     The incremental query overlaps the previous one, so copies already held (same id, same update
     time) come back on every pass: they are skipped here, not counted as changes.
     """
-    return _store_batch(store, batch, frozenset())[0]
+    return _store_batch(store, batch, OwnWrites())[0]
 
 
 def _store_batch(
-    store: Store, batch: Sequence[dict[str, Any]], own: frozenset[str]
+    store: Store, batch: Sequence[dict[str, Any]], own: OwnWrites
 ) -> tuple[list[dict[str, Any]], set[str]]:
-    """:func:`store_changed`, and the keys of the issues stored that are new or that someone other
-    than ``own`` (the ids of kpiokr's account) changed since the stored copy."""
+    """:func:`store_changed`, and the keys of the issues stored that are new or that changed since
+    the stored copy by more than ``own`` (kpiokr's score writes)."""
     held = store.issue_versions(ids=[str(raw["id"]) for raw in batch])
     changed = [raw for raw in batch if (at := held.get(str(raw["id"]))) is None or at < _updated(raw)]
     if changed:
@@ -82,12 +92,12 @@ def _store_batch(
     return changed, others
 
 
-def _own_changes_only(raw: dict[str, Any], held_at: datetime | None, own: frozenset[str]) -> bool:
-    """True when the stored copy is older only by histories ``own`` wrote (kpiokr's write-back)."""
-    if held_at is None or not own:
+def _own_changes_only(raw: dict[str, Any], held_at: datetime | None, own: OwnWrites) -> bool:
+    """True when the stored copy is older only by ``own`` score writes (kpiokr's write-back)."""
+    if held_at is None or not own.account_ids:
         return False
     newer = [h for h in (raw.get("changelog") or {}).get("histories") or () if parse_datetime(h["created"]) > held_at]
-    return bool(newer) and all(not own.isdisjoint(author_ids(h.get("author"))) for h in newer)
+    return bool(newer) and all(own.is_own_write(h) for h in newer)
 
 
 def held_histories(store: Store) -> KnownHistories:
@@ -121,6 +131,81 @@ def _updated(raw: dict[str, Any]) -> datetime:
     return parse_datetime(str(raw["fields"]["updated"]))
 
 
+def project_watermarks(store: Store) -> dict[str, datetime]:
+    """Each project's watermark: the newest ``updated`` Jira returned for it."""
+    return {scope: at for scope, at in store.watermarks().items() if not scope.startswith(SETTLED)}
+
+
+def _settled_marks(store: Store) -> dict[str, datetime]:
+    return {scope.removeprefix(SETTLED): at for scope, at in store.watermarks().items() if scope.startswith(SETTLED)}
+
+
+@dataclass(frozen=True)
+class _Query:
+    """One search: the issues of ``projects`` updated since ``since`` (all when None), newest first.
+
+    ``settled``: issues updated at or before it are held as Jira has them, so the paging stops at
+    the first page that reaches back to it.
+    """
+
+    projects: tuple[str, ...]
+    since: datetime | None
+    settled: datetime | None
+
+    @classmethod
+    def of(
+        cls,
+        projects: Sequence[str],
+        marks: Mapping[str, datetime],
+        settled: Mapping[str, datetime],
+        overlap: timedelta,
+        *,
+        full: bool,
+    ) -> _Query:
+        """The query for ``projects``: from their oldest look-back, or everything when new or ``full``."""
+        if full or any(p not in marks for p in projects):
+            return cls(tuple(projects), None, None)
+        bounds = [_bounds(marks[p], settled.get(p), overlap) for p in projects]
+        since = min(low for low, _ in bounds)
+        ends = [end for _, end in bounds]
+        return cls(tuple(projects), since, None if None in ends else min(e for e in ends if e is not None))
+
+    def jql(self, account_tz: tzinfo) -> str:
+        """The JQL of this query, written in the account's time zone."""
+        if self.since is None:
+            return updated_since(self.projects, None, timedelta(0), account_tz)
+        since = date_literal(self.since, account_tz)
+        return f"{project_clause(self.projects)} AND updated >= {since} ORDER BY updated DESC, key DESC"
+
+    def enough(self, page: Sequence[dict[str, Any]]) -> bool:
+        """True once a page reaches back to issues already held as Jira has them."""
+        return self.settled is not None and bool(page) and min(_updated(raw) for raw in page) <= self.settled
+
+
+def _bounds(watermark: datetime, settled: datetime | None, overlap: timedelta) -> tuple[datetime, datetime | None]:
+    """How far back a project's search reaches, and up to when it holds every issue.
+
+    The watermark is the newest ``updated`` returned; the query reaches ``overlap`` before it, as an
+    update stamped earlier may become visible later. Once Jira's own clock was seen past an instant
+    plus the overlap, nothing stamped before that instant can still appear: the look-back stops there
+    (but never after the watermark, so the newest issue held always comes back).
+    """
+    if settled is None or settled < watermark - overlap:
+        return watermark - overlap, None
+    end = min(watermark, settled)
+    return end, end
+
+
+@dataclass
+class _Answered:
+    """What a search that completed brought for its projects."""
+
+    query: _Query
+    newest: datetime | None
+    settled: datetime | None
+    ids: set[str]
+
+
 def fetch_updates(
     jira: JiraGateway,
     store: Store,
@@ -133,55 +218,130 @@ def fetch_updates(
     stop: threading.Event,
     progress: Progress | None = None,
     on_batch: Callable[[Sequence[dict[str, Any]], Sequence[dict[str, Any]]], None] | None = None,
-    own: frozenset[str] = frozenset(),
+    own: OwnWrites = NOT_OWN,
 ) -> FetchResult:
     """Fetch and store the issues of ``projects`` updated since their watermarks (all when ``full``).
 
     ``on_batch`` sees every batch read (complete changelogs) and the issues of it that were new or
-    newer than the stored copies, once they are stored. ``own`` are the
-    ids of kpiokr's account, to tell its own write-back from other changes (:attr:`FetchResult.by_others`).
+    newer than the stored copies, once they are stored. ``own`` are
+    kpiokr's score writes, to tell its own write-back from other changes (:attr:`FetchResult.by_others`).
 
     Projects without a watermark (new to kpiokr) are read in full; the others share one
-    incremental query from the oldest of their watermarks.
+    incremental query from the oldest of their look-backs. A query Jira rejects (a project
+    deleted, renamed or out of the account's sight) is asked again project by project, so only
+    the projects it fails for are left out (:attr:`FetchResult.failed`). A full read forgets the
+    issues held that it did not return once Jira confirms they are gone or moved away.
     """
-    marks = store.watermarks()
+    marks, settled = project_watermarks(store), _settled_marks(store)
     fresh = sorted(p for p in projects if full or p not in marks)
     known = sorted(p for p in projects if p not in fresh)
-    queries: list[tuple[list[str], datetime | None]] = []
-    if fresh:
-        queries.append((fresh, None))
-    if known:
-        queries.append((known, min(marks[p] for p in known)))
-    wanted = tuple(dict.fromkeys([*STORE_FIELDS, *fields]))
     result = FetchResult()
-    newest: datetime | None = None
-    pending_marks: list[tuple[list[str], datetime | None]] = []
-    for scope, since in queries:
-        jql = updated_since(scope, since, overlap, account_tz)
-        total = jira.count(jql) if since is None and progress is not None else None
-        log.info("fetching %s", jql)
-        issues = jira.search(jql, wanted, expand_changelog=True, known=held_histories(store))
-        for batch in _batches(issues, BATCH):
-            check_stop(stop)
-            result.fetched += len(batch)
-            changed, others = _store_batch(store, batch, own)
-            result.keys.update(str(raw["key"]) for raw in changed)
-            result.by_others.update(others)
-            if on_batch is not None:
-                on_batch(batch, changed)
-            batch_newest = max(_updated(raw) for raw in batch)
-            newest = batch_newest if newest is None else max(newest, batch_newest)
-            if progress is not None:
-                progress(result.fetched, total)
-        pending_marks.append((scope, since))
+    answered: list[_Answered] = []
+    fetch = _Fetcher(jira, store, fields, account_tz, overlap, stop, progress, on_batch, own, result)
+    for scope in (fresh, known):
+        if scope:
+            query = _Query.of(scope, marks, settled, overlap, full=full)
+            answered.extend(fetch.isolated(query, lambda ps: _Query.of(ps, marks, settled, overlap, full=full)))
     check_stop(stop)
+    result.forgotten = _forget_missing(jira, store, [a for a in answered if a.query.since is None], fields, result)
     with store.transaction() as tx:
-        for scope, since in pending_marks:
-            mark = newest if newest is not None else since
-            for project in scope:
-                if mark is not None and (project not in marks or mark > marks[project]):
-                    tx.set_watermark(project, mark)
+        for done in answered:
+            for project in done.query.projects:
+                if done.newest is not None and (project not in marks or done.newest > marks[project]):
+                    tx.set_watermark(project, done.newest)
+                if done.settled is not None and (project not in settled or done.settled > settled[project]):
+                    tx.set_watermark(SETTLED + project, done.settled)
     return result
+
+
+@dataclass
+class _Fetcher:
+    """Runs the searches of one fetch, storing what they bring into ``result``."""
+
+    jira: JiraGateway
+    store: Store
+    fields: Sequence[str]
+    account_tz: tzinfo
+    overlap: timedelta
+    stop: threading.Event
+    progress: Progress | None
+    on_batch: Callable[[Sequence[dict[str, Any]], Sequence[dict[str, Any]]], None] | None
+    own: OwnWrites
+    result: FetchResult
+
+    def isolated(self, query: _Query, single: Callable[[list[str]], _Query]) -> list[_Answered]:
+        """Run ``query``; when Jira rejects it, each of its projects alone (``single``), keeping the failures."""
+        try:
+            return [self.run(query)]
+        except PROJECT_FAULTS as error:
+            if len(query.projects) == 1:
+                log.warning("fetching project %s failed: %s", query.projects[0], error)
+                self.result.failed[query.projects[0]] = error
+                return []
+        answered: list[_Answered] = []
+        for project in query.projects:
+            answered.extend(self.isolated(single([project]), single))
+        return answered
+
+    def run(self, query: _Query) -> _Answered:
+        """One search to its end (or to the page that reaches back to what is held), stored batch by batch."""
+        jql = query.jql(self.account_tz)
+        total = self.jira.count(jql) if query.since is None and self.progress is not None else None
+        log.info("fetching %s", jql)
+        wanted = tuple(dict.fromkeys([*STORE_FIELDS, *self.fields]))
+        issues = iter(
+            self.jira.search(jql, wanted, expand_changelog=True, known=held_histories(self.store), enough=query.enough)
+        )
+        first = next(issues, None)
+        answered_at = self.jira.server_time  # Jira's clock at the answer to the first page
+        done = _Answered(query, None, None, set())
+        for batch in _batches(issues if first is None else chain([first], issues), BATCH):
+            check_stop(self.stop)
+            self.result.fetched += len(batch)
+            changed, others = _store_batch(self.store, batch, self.own)
+            self.result.keys.update(str(raw["key"]) for raw in changed)
+            self.result.by_others.update(others)
+            done.ids.update(str(raw["id"]) for raw in batch)
+            if self.on_batch is not None:
+                self.on_batch(batch, changed)
+            newest = max(_updated(raw) for raw in batch)
+            done.newest = newest if done.newest is None else max(done.newest, newest)
+            if self.progress is not None:
+                self.progress(self.result.fetched, total)
+        done.settled = None if answered_at is None else answered_at - self.overlap
+        return done
+
+
+def _forget_missing(
+    jira: JiraGateway, store: Store, complete: Sequence[_Answered], fields: Sequence[str], result: FetchResult
+) -> set[str]:
+    """Mark deleted the issues held in the projects of ``complete`` (full reads) that they did not
+    return and that Jira confirms are gone or moved to a project outside them; returns their ids.
+
+    An issue a full read missed although it is still there (a result set that shifted while paging)
+    is fetched again instead.
+    """
+    gone: set[str] = set()
+    missed: list[str] = []
+    for done in complete:
+        scope = set(done.query.projects)
+        for issue_id in store.issue_versions(done.query.projects).keys() - done.ids:
+            try:
+                raw = jira.get_issue(issue_id, ("project",))
+            except (JiraNotFound, JiraPermissionError):
+                gone.add(issue_id)
+                continue
+            project = str(((raw.get("fields") or {}).get("project") or {}).get("key", ""))
+            if project in scope:
+                missed.append(issue_id)
+            else:
+                gone.add(issue_id)
+    if missed:
+        result.keys.update(fetch_keys(jira, store, missed, fields, by="id"))
+    if gone:
+        store.mark_deleted(gone)
+        log.info("full sync: %d issue(s) held that Jira no longer has in these projects forgotten", len(gone))
+    return gone
 
 
 def fetch_keys(

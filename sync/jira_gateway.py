@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -25,7 +26,7 @@ from jira.exceptions import JIRAError
 
 from sync.errors import JiraBadResponse, JiraNotFound, JiraRequestRejected, JiraUnsupported
 from sync.jira_http import READ, ErrorHint, JiraHttp
-from sync.jira_search import KnownHistories, search_cloud, search_datacenter
+from sync.jira_search import Enough, KnownHistories, search_cloud, search_datacenter
 from sync.retry import Clock, RetryPolicy, retrying
 from sync.site import Account, BoardConfig, FieldInfo, FieldKind, Flavor, ServerInfo
 
@@ -48,6 +49,8 @@ class JiraGateway(Protocol):
 
     @property
     def requests_made(self) -> int: ...
+    @property
+    def server_time(self) -> datetime | None: ...
     def server_info(self) -> ServerInfo: ...
     def myself(self) -> Account: ...
     def fields(self) -> list[FieldInfo]: ...
@@ -60,6 +63,7 @@ class JiraGateway(Protocol):
         expand_changelog: bool = True,
         page_size: int | None = None,
         known: KnownHistories | None = None,
+        enough: Enough | None = None,
     ) -> Iterator[dict[str, Any]]: ...
     def count(self, jql: str) -> int: ...
     def board(self, board_id: int) -> dict[str, Any]: ...
@@ -215,6 +219,11 @@ class JiraRestGateway:
         """HTTP requests sent so far, retries included."""
         return self.http.requests_made
 
+    @property
+    def server_time(self) -> datetime | None:
+        """Jira's clock at its last answer (its ``Date`` header), to bound how far back a search reaches."""
+        return self.http.server_time
+
     def flavor(self) -> Flavor:
         """``"cloud"`` or ``"datacenter"``: configured, else detected once from serverInfo."""
         if self._flavor is None:
@@ -255,13 +264,17 @@ class JiraRestGateway:
         expand_changelog: bool = True,
         page_size: int | None = None,
         known: KnownHistories | None = None,
+        enough: Enough | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Issues matching ``jql`` with complete changelogs, page by page (see :mod:`sync.jira_search`).
 
-        ``known`` gives the histories already held for some issues, to complete cut changelogs from.
+        ``known`` gives the histories already held for some issues, to complete cut changelogs from;
+        ``enough`` ends the paging after a page it accepts.
         """
         search = search_cloud if self.flavor() == "cloud" else search_datacenter
-        return search(self.http, jql, fields, expand_changelog=expand_changelog, page_size=page_size, known=known)
+        return search(
+            self.http, jql, fields, expand_changelog=expand_changelog, page_size=page_size, known=known, enough=enough
+        )
 
     def count(self, jql: str) -> int:
         """How many issues match (Cloud: approximate count; Data Center: search total)."""

@@ -12,6 +12,8 @@ import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -73,6 +75,8 @@ class JiraHttp:
         self.base_url = base_url.rstrip("/")
         self._ca_bundle = ca_bundle
         self.requests_made = 0
+        #: Jira's clock at its last answer (the ``Date`` header), ``None`` before one came with it.
+        self.server_time: datetime | None = None
         self._send = send
         self._retrying = retrying
         self._auth_hint = auth_hint
@@ -161,6 +165,7 @@ class JiraHttp:
         if response is None:
             raise JiraUnavailable(f"{request}: empty reply from {self._site}", method=method, path=path)
         log.debug("Jira %s -> %s", request, response.status_code)
+        self.server_time = _server_time(response) or self.server_time
         if response.ok and not _login_failed(response):
             return self._parse(response, method, path)
         raise self._error(response, method, path, hint)
@@ -244,6 +249,15 @@ def _is_json(response: requests.Response) -> bool:
     except (ValueError, UnicodeDecodeError):
         return False
     return True
+
+
+def _server_time(response: requests.Response) -> datetime | None:
+    """The instant of the ``Date`` header, when it is a valid HTTP date."""
+    try:
+        instant = parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError):
+        return None
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
 
 
 def _retry_after(response: requests.Response) -> str | None:

@@ -41,6 +41,8 @@ BULKFETCH = "/rest/api/3/changelog/bulkfetch"
 Issue = dict[str, Any]
 #: The histories a caller holds for some issues (by issue id), oldest first; see :func:`complete_from_known`.
 KnownHistories = Callable[[Sequence[Issue]], Mapping[str, Sequence[Mapping[str, Any]]]]
+#: Told each page's issues; True ends the search after that page (the caller holds the rest already).
+Enough = Callable[[Sequence[Issue]], bool]
 _ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
 
 
@@ -154,6 +156,7 @@ def search_cloud(
     expand_changelog: bool = True,
     page_size: int | None = None,
     known: KnownHistories | None = None,
+    enough: Enough | None = None,
 ) -> Iterator[Issue]:
     """Yield the issues matching ``jql`` with complete changelogs (Cloud enhanced search).
 
@@ -173,6 +176,7 @@ def search_cloud(
     while True:
         page = http.call("POST", path, json_body=body)
         issues = _items(page, "issues", "POST", path)
+        page_done = enough is not None and enough(issues)
         if expand_changelog:
             cut = complete_from_known(issues, known)
             if cut:
@@ -181,7 +185,7 @@ def search_cloud(
                 waiting.extend(_stripped(issue) for issue in cut)
         yield from _unseen(issues, seen)
         token = page.get("nextPageToken")
-        last = page.get("isLast", not token)
+        last = page.get("isLast", not token) or page_done
         if waiting and (last or len(waiting) >= BULK_ISSUES_MAX):
             complete_cloud_changelogs(http, waiting)
             yield from _unseen(waiting, seen)
@@ -256,6 +260,7 @@ def search_datacenter(
     expand_changelog: bool = True,
     page_size: int | None = None,
     known: KnownHistories | None = None,
+    enough: Enough | None = None,
 ) -> Iterator[Issue]:
     """Yield the issues matching ``jql`` with complete changelogs (Data Center ``startAt`` paging).
 
@@ -276,7 +281,7 @@ def search_datacenter(
         yield from _unseen(issues, seen)
         body["startAt"] += len(issues)
         total = page.get("total")
-        if total is None or body["startAt"] >= total:
+        if total is None or body["startAt"] >= total or (enough is not None and enough(issues)):
             return
         if not issues:
             log.warning("POST %s: total said %s issues but the page at %s was empty", path, total, body["startAt"])

@@ -1,13 +1,12 @@
 """What the daemon asks Jira besides the incremental search, asked once and kept between passes.
 
-Site facts change rarely. The account (its time zone) and the field list are read again on every
-pass, as two cheap requests: a time zone changed under a running daemon would shift its JQL dates,
-a deleted score field must be reported. Statuses and board ids are read on the first pass and
-again when something suggests they changed (the nightly reconciliation). A team's JQL answers
-(which epics are objectives, which issues a KPI filter or a key-result query matches) are asked
-again only when someone other than kpiokr changed issues: the scores it wrote coming back on the
-next pass change no answer.
-"""
+Site facts change rarely. The account is read again when a search comes back empty (its time
+zone, which JQL dates are read in, may have moved); the field list at most once in a pass that
+may write (a deleted or renamed score field must be reported). Statuses and board ids are read
+on the first pass and again when something suggests they changed (the nightly reconciliation).
+A team's JQL answers (which epics are objectives, which issues a KPI filter or a key-result query
+matches) are asked again only when someone other than kpiokr changed issues: the scores it wrote
+coming back on the next pass change no answer. A query Jira rejects fails its team only."""
 
 from __future__ import annotations
 
@@ -18,6 +17,7 @@ from sync.jira_gateway import JiraGateway
 from sync.mapping_build import key_result_jql, query_count_jqls
 from sync.mapping_schema import TeamMapping
 from sync.site import Account, FieldInfo
+from sync.team_faults import blame, query_count_loc
 
 #: The least a search may return when only the keys matter.
 KEY_ONLY = ("key",)
@@ -32,6 +32,11 @@ class SiteAnswers:
         self._fields: list[FieldInfo] | None = None
         self._statuses: list[dict[str, Any]] | None = None
         self._boards: dict[str, int] = {}
+        self._fields_this_pass = False
+
+    def begin_pass(self) -> None:
+        """A new pass starts: the field list it reads again is read once within it."""
+        self._fields_this_pass = False
 
     def forget(self) -> None:
         """Read every site fact again on next use."""
@@ -51,7 +56,11 @@ class SiteAnswers:
 
     def refresh_fields(self) -> bool:
         """Read the field list again; True when it changed (a field deleted, renamed or created).
-        An unchanged answer keeps its identity, so site dictionaries and histories stay valid."""
+        An unchanged answer keeps its identity, so site dictionaries and histories stay valid. A list
+        already read in this pass is not read again."""
+        if self._fields_this_pass:
+            return False
+        self._fields_this_pass = True
         fields = self.jira.fields()
         if fields == self._fields:
             return False
@@ -72,6 +81,7 @@ class SiteAnswers:
         """The site's field list."""
         if self._fields is None:
             self._fields = self.jira.fields()
+            self._fields_this_pass = True
         return self._fields
 
     def statuses(self) -> list[dict[str, Any]]:
@@ -93,14 +103,29 @@ class SiteAnswers:
         return [str(raw["key"]) for raw in self.jira.search(jql, KEY_ONLY, expand_changelog=False)]
 
     def team_answers(self, team: TeamMapping) -> JiraAnswers:
-        """Ask Jira which epics are the team's objectives, which issues its queries select, and counts."""
+        """Ask Jira which epics are the team's objectives, which issues its queries select, and counts.
+
+        A query Jira rejects raises :class:`sync.team_faults.TeamFault` naming its place in the mapping.
+        """
         listed = team.objective_keys
-        objectives = tuple(listed) if listed is not None else tuple(self.keys(team.objectives.jql or ""))
+        if listed is not None:
+            objectives = tuple(listed)
+        else:
+            with blame(team, ("objectives", "jql")):
+                objectives = tuple(self.keys(team.objectives.jql or ""))
         key_results: dict[str, tuple[str, ...]] = {}
         for epic in objectives:
             jql = key_result_jql(team, epic)
             if jql is not None:
-                key_results[epic] = tuple(self.keys(jql))
-        matches = {kpi.key: frozenset(self.keys(kpi.jql)) for kpi in team.kpis if kpi.jql}
-        counts = {jql: self.jira.count(jql) for jql in query_count_jqls(team)}
+                with blame(team, ("key_results", "jql")):
+                    key_results[epic] = tuple(self.keys(jql))
+        matches: dict[str, frozenset[str]] = {}
+        for index, kpi in enumerate(team.kpis):
+            if kpi.jql:
+                with blame(team, ("kpi", index, "jql")):
+                    matches[kpi.key] = frozenset(self.keys(kpi.jql))
+        counts: dict[str, int] = {}
+        for jql in query_count_jqls(team):
+            with blame(team, query_count_loc(team, jql)):
+                counts[jql] = self.jira.count(jql)
         return JiraAnswers(objectives, key_results, matches, counts)

@@ -12,7 +12,7 @@ RunStatus = Literal["running", "ok", "failed", "abandoned"]
 Outcome = Literal["pending", "written", "skipped", "failed"]
 
 RUN_KINDS: frozenset[str] = frozenset({"sync", "full", "reconcile", "dry-run"})
-RUN_STATUSES: frozenset[str] = frozenset({"running", "ok", "failed", "abandoned"})
+RUN_STATUSES: frozenset[str] = frozenset({"running", "ok", "partial", "failed", "abandoned"})
 OUTCOMES: frozenset[str] = frozenset({"pending", "written", "skipped", "failed"})
 
 

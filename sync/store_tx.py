@@ -271,9 +271,9 @@ class StoreTransaction:
     def finish_run(
         self, run_id: int, status: str, *, counts: Mapping[str, int] | None = None, error: str | None = None
     ) -> None:
-        """Record how run ``run_id`` ended: ``ok`` or ``failed``, its counts and error text."""
+        """Record how run ``run_id`` ended (``ok``, ``partial``, ``failed``), its counts and error text."""
         if status not in RUN_STATUSES - {"running"}:
-            raise ValueError(f"a run ends ok, failed or abandoned, not {status!r}")
+            raise ValueError(f"a run ends ok, partial, failed or abandoned, not {status!r}")
         values: dict[str, Any] = {"status": status, "finished_at": self._clock(), "error": error}
         if counts is not None:
             values["counts"] = dict(counts)

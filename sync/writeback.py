@@ -122,15 +122,23 @@ def apply_writes(
     rejected: tuple[type[Exception], ...],
     record: Callable[[WriteOutcome], None],
     intend: Callable[[IssueWrite], None] = lambda _write: None,
+    *,
+    stopped: Callable[[], bool] = lambda: False,
 ) -> list[WriteOutcome]:
     """Send each issue's writes in one request; an issue Jira rejects (``rejected``) is logged and skipped.
 
     ``intend`` records each write before it is sent, ``record`` its outcome after: a process killed
     in between leaves an intent that the next pass settles against what Jira then holds. Any other
     error (Jira down, credentials revoked) stops the pass: what was sent so far is recorded.
+    ``stopped`` is asked before each issue: once it says so, the writes not yet sent are left for
+    the next pass (which plans them again, as Jira does not hold them) and the outcomes so far returned.
     """
+    writes = list(plan)
     outcomes: list[WriteOutcome] = []
-    for write in plan:
+    for write in writes:
+        if stopped():
+            log.info("stop requested: %d issue write(s) left for the next pass", len(writes) - len(outcomes))
+            break
         intend(write)
         try:
             jira.update_issue(write.issue_key, write.payload())
@@ -142,3 +150,4 @@ def apply_writes(
         record(outcome)
         outcomes.append(outcome)
     return outcomes
+

@@ -123,3 +123,28 @@ def test_each_write_is_announced_before_it_is_sent_and_recorded_after():
         "sent MOB-7",
         "recorded MOB-7",
     ]
+
+
+def test_a_stop_asked_during_the_writes_finishes_the_one_in_flight_and_sends_no_more():
+    stop = {"asked": False}
+    sent: list[str] = []
+    intended: list[str] = []
+
+    class Jira:
+        def update_issue(self, key, fields):
+            sent.append(key)
+            stop["asked"] = True  # SIGTERM arrives while this request is in flight
+
+    desired = [DesiredValue(f"MOB-{n}", "customfield_4", "Key result progress", "number", 0.5) for n in range(1, 6)]
+    outcomes = apply_writes(
+        plan_writes(desired, current={}, decimals=2),
+        Jira(),
+        (),
+        record=lambda _outcome: None,
+        intend=lambda write: intended.append(write.issue_key),
+        stopped=lambda: stop["asked"],
+    )
+
+    assert sent == ["MOB-1"]
+    assert [o.write.issue_key for o in outcomes] == ["MOB-1"]
+    assert intended == ["MOB-1"]  # nothing announced that was not sent: the next pass plans the rest again
