@@ -38,76 +38,37 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import URL, Connection, Engine, create_engine, event, func, make_url, select
-from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.pool import StaticPool
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql.elements import ColumnElement
 
 from sync import store_lock
 from sync.migrations import SchemaState, SchemaStatus, schema_status, upgrade
+from sync.store_engine import WRITE, create_store_engine, engine_url
 from sync.store_errors import StoreError, StoreLocked, StoreNewerThanCode, StoreOutdated
 from sync.store_history import HistoryQueries
 from sync.store_models import BoardRow, IssueRow, SprintRow, WatermarkRow
 from sync.store_records import KeyResultScoreRecord, KpiValueRecord, LedgerEntry, LockInfo, ObjectiveScoreRecord
 from sync.store_tx import BATCH, Clock, StoreTransaction, decode_raw
 
-__all__ = ["Store", "StoreError", "StoreLocked", "StoreNewerThanCode", "StoreOutdated", "engine_url", "upgrade_url"]
+__all__ = [
+    "Store",
+    "StoreError",
+    "StoreLocked",
+    "StoreNewerThanCode",
+    "StoreOutdated",
+    "create_store_engine",
+    "engine_url",
+    "upgrade_url",
+]
 
 DEFAULT_MIGRATE_COMMAND = "kpiokr migrate --config <your config file>"
 DEFAULT_LOCK_TTL = timedelta(minutes=5)
-SQLITE_BUSY_TIMEOUT_MS = 30_000
-_WRITE = "kpiokr_write"  # execution option: this connection's transaction writes
 _MIGRATION_LOCK = 0x6B70696F6B72  # pg_advisory_xact_lock key ("kpiokr")
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def engine_url(url: str | URL) -> URL:
-    """The SQLAlchemy URL for a store URL; ``postgresql://`` (or ``postgres://``) means psycopg 3."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError as error:
-        raise StoreError(f"store URL {url!r} is not a database URL: use sqlite:///path or postgresql://...") from error
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed
-
-
-def create_store_engine(url: str | URL) -> Engine:
-    """An engine for the store at ``url``; SQLite gets WAL, a busy timeout and foreign keys."""
-    sa_url = engine_url(url)
-    backend = sa_url.get_backend_name()
-    if backend == "postgresql":
-        return create_engine(sa_url, pool_pre_ping=True)
-    if backend != "sqlite":
-        raise StoreError(f"the store runs on SQLite or PostgreSQL, not {backend}: fix store.url in the config")
-    memory = sa_url.database in (None, "", ":memory:")
-    engine = create_engine(sa_url, poolclass=StaticPool if memory else None)
-    event.listen(engine, "connect", _sqlite_on_connect)
-    event.listen(engine, "begin", _sqlite_on_begin)
-    return engine
-
-
-def _sqlite_on_connect(dbapi_connection: Any, _record: object) -> None:
-    dbapi_connection.isolation_level = None  # transactions are begun by _sqlite_on_begin
-    cursor = dbapi_connection.cursor()
-    for pragma in (
-        "page_size=8192",  # new files only: ~3 compressed issues a page instead of 1 (-33% size)
-        "journal_mode=WAL",  # readers (kpiokr report) never block the daemon, nor it them
-        f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
-        "foreign_keys=ON",
-        "synchronous=NORMAL",  # with WAL: consistent after any crash, durable across process kills
-    ):
-        cursor.execute(f"PRAGMA {pragma}")
-    cursor.close()
-
-
-def _sqlite_on_begin(connection: Connection) -> None:
-    # IMMEDIATE takes the write lock at BEGIN, so the busy timeout applies there and a write
-    # transaction never fails half-way when another writer got in first.
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(_WRITE) else "BEGIN")
 
 
 def upgrade_url(url: str) -> tuple[str | None, str]:
@@ -201,7 +162,7 @@ class Store(HistoryQueries):
     @contextmanager
     def _write_connection(self) -> Iterator[Connection]:
         with self._engine.connect() as connection:
-            connection.execution_options(**{_WRITE: True})
+            connection.execution_options(**{WRITE: True})
             with connection.begin():
                 yield connection
 

@@ -108,7 +108,7 @@ def test_unusable_urls_say_what_to_fix(url: str, message: str):
 
 
 def test_an_unreachable_database_says_what_to_check(tmp_path: Path):
-    with pytest.raises(StoreError, match=r"cannot open the store .* check store\.url"):
+    with pytest.raises(StoreError, match=r"the directory .*no-such-dir of the store .* fix store\.url"):
         Store.open(f"sqlite:///{tmp_path / 'no-such-dir' / 'kpiokr.sqlite3'}")
 
 
