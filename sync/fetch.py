@@ -165,7 +165,7 @@ class _Query:
         """The query for ``projects``: from their oldest look-back, or everything when new or ``full``."""
         if full or any(p not in marks for p in projects):
             return cls(tuple(projects), None, None)
-        bounds = [_bounds(marks[p], settled.get(p), overlap) for p in projects]
+        bounds = [look_back(marks[p], settled.get(p), overlap) for p in projects]
         since = min(low for low, _ in bounds)
         ends = [end for _, end in bounds]
         return cls(tuple(projects), since, None if None in ends else min(e for e in ends if e is not None))
@@ -182,7 +182,7 @@ class _Query:
         return self.settled is not None and bool(page) and min(_updated(raw) for raw in page) <= self.settled
 
 
-def _bounds(watermark: datetime, settled: datetime | None, overlap: timedelta) -> tuple[datetime, datetime | None]:
+def look_back(watermark: datetime, settled: datetime | None, overlap: timedelta) -> tuple[datetime, datetime | None]:
     """How far back a project's search reaches, and up to when it holds every issue.
 
     The watermark is the newest ``updated`` returned; the query reaches ``overlap`` before it, as an
