@@ -80,7 +80,7 @@ def test_jira_down_is_no_teams_fault(team):
 
 def test_key_result_settings_are_found_where_the_mapping_sets_them(team):
     assert team.source.where(number_field_loc(team, "Downloads")) == "mappings/web.toml:23:1"
-    assert team.source.where(query_count_loc(team, "project = WEB AND type = Bug")) == "mappings/web.toml:29:1"
+    assert team.source.where(query_count_loc(team, "project = WEB AND type = Bug")) == "mappings/web.toml:30:1"
 
 
 def test_the_look_back_reaches_the_overlap_while_jiras_clock_is_not_past_it():
