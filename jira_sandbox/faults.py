@@ -20,7 +20,8 @@ KINDS = ("status", "reset", "slow", "garbage", "truncated")
 class Fault:
     """One injected failure.
 
-    kind: ``status`` (answer ``status``, e.g. 429 with ``Retry-After: retry_after``), ``reset``
+    kind: ``status`` (answer ``status``, e.g. 429 with ``Retry-After: retry_after`` and any further
+    ``headers``, such as Jira Cloud's ``RateLimit-Reason`` and ``X-RateLimit-Reset``), ``reset``
     (close the connection without an answer), ``slow`` (wait ``delay`` seconds, then answer
     normally), ``garbage`` (200 with an HTML body), ``truncated`` (200 with the real JSON cut in
     half).
@@ -35,6 +36,7 @@ class Fault:
     retry_after: float | None = None
     delay: float = 1.0
     body: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
     id: int = 0
     seen: int = field(default=0, compare=False)
     hits: int = field(default=0, compare=False)
@@ -63,7 +65,9 @@ class Fault:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Fault:
         """A fault from the control endpoint's JSON (unknown keys are an error)."""
-        allowed = {"kind", "path_pattern", "times", "after", "method", "status", "retry_after", "delay", "body"}
+        allowed = {
+            "kind", "path_pattern", "times", "after", "method", "status", "retry_after", "delay", "body", "headers",
+        }  # fmt: skip
         unknown = set(data) - allowed
         if unknown:
             raise ValueError(f"unknown fault keys: {', '.join(sorted(unknown))}")

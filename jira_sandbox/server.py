@@ -162,6 +162,7 @@ class SandboxServer:
             time.sleep(fault.delay)
         elif fault.kind == "status":
             headers = {"Retry-After": str(int(fault.retry_after))} if fault.retry_after is not None else {}
+            headers.update(fault.headers)
             body = fault.body if fault.body is not None else error_body([_STATUS_TEXT.get(fault.status, "Error")])
             return Response(fault.status, body, headers)
         elif fault.kind == "garbage":

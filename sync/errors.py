@@ -106,7 +106,24 @@ class JiraUnavailable(JiraError):  # noqa: N818 - the names the rest of kpiokr u
 
 
 class JiraRateLimited(JiraUnavailable):
-    """Jira answered 429 Too Many Requests; ``retry_after`` is the raw ``Retry-After`` header."""
+    """Jira answered 429 Too Many Requests; ``retry_after`` is the raw ``Retry-After`` header.
+
+    ``reason`` is Jira Cloud's ``RateLimit-Reason`` (``jira-burst-based``, ``jira-per-issue-on-write``,
+    ``jira-quota-...``), empty when it gave none.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str = "",
+        path: str = "",
+        status: int | None = None,
+        retry_after: str | None = None,
+        reason: str = "",
+    ) -> None:
+        super().__init__(message, method=method, path=path, status=status, retry_after=retry_after)
+        self.reason = reason
 
 
 class FieldNotFound(JiraError):  # noqa: N818 - the names the rest of kpiokr uses

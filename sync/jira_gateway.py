@@ -27,6 +27,7 @@ from jira.exceptions import JIRAError
 from sync.errors import JiraBadResponse, JiraNotFound, JiraRequestRejected, JiraUnsupported
 from sync.jira_http import READ, ErrorHint, JiraHttp
 from sync.jira_search import Enough, KnownHistories, search_cloud, search_datacenter
+from sync.rate_limits import Pacer
 from sync.retry import Clock, RetryPolicy, retrying
 from sync.site import Account, BoardConfig, FieldInfo, FieldKind, Flavor, ServerInfo
 
@@ -182,14 +183,17 @@ class JiraRestGateway:
         self.settings = settings
         self._client = client or build_client(settings)
         self._send_raw = _sender(self._client)
+        pacer = Pacer(sleep=sleep, max_pause=settings.retry.max_retry_after_seconds)
         self.http = JiraHttp(
             settings.base_url,
             self._send,
-            retrying(settings.retry, sleep=sleep, clock=clock),
+            retrying(settings.retry, sleep=pacer.sleep, clock=clock),
             auth_hint=settings.auth_hint(),
             account=settings.account(),
             secrets=settings.secrets(),
             ca_bundle=settings.ca_bundle,
+            pacer=pacer,
+            clock=clock,
         )
         self._flavor: Flavor | None = settings.flavor
         self._server_info: ServerInfo | None = None

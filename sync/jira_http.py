@@ -31,6 +31,8 @@ from sync.errors import (
     sentence,
 )
 from sync.jira_advice import not_rest_base, tls_advice
+from sync.rate_limits import Limited, Pacer
+from sync.retry import parse_retry_after, reset_after
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +73,13 @@ class JiraHttp:
         account: str = "",
         secrets: Sequence[str] = (),
         ca_bundle: str | None = None,
+        pacer: Pacer | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._ca_bundle = ca_bundle
+        self._pacer = pacer or Pacer()
+        self._clock = clock or (lambda: datetime.now(UTC))
         self.requests_made = 0
         #: Jira's clock at its last answer (the ``Date`` header), ``None`` before one came with it.
         self.server_time: datetime | None = None
@@ -144,6 +150,7 @@ class JiraHttp:
             raise
 
     def _exchange(self, method: str, path: str, params: Mapping[str, Any] | None, body: Any, hint: ErrorHint) -> Any:
+        self._pacer.before(method, path)
         self.requests_made += 1
         request = f"{method} {path}"
         try:
@@ -201,7 +208,7 @@ class JiraHttp:
         subject = hint.subject or request
         fix = f" {sentence(hint.fix[0].upper() + hint.fix[1:])}" if hint.fix else ""
         if status == 429:
-            return JiraRateLimited(f"Jira rate-limited {request} (429){said}", retry_after=_retry_after(response), **kw)
+            return self._rate_limited(response, method, path, said)
         if status in TRANSIENT_STATUSES:
             return JiraUnavailable(
                 f"Jira answered {request} with {status}{said}", retry_after=_retry_after(response), **kw
@@ -225,6 +232,26 @@ class JiraHttp:
         if status == 404:
             return JiraNotFound(f"Jira found nothing for {subject} (404){said}.", **kw)
         return JiraRequestRejected(f"Jira rejected {subject} ({status}){said}.{fix}", jira_messages=messages, **kw)
+
+    def _rate_limited(self, response: requests.Response, method: str, path: str, said: str) -> JiraRateLimited:
+        """A 429, remembered by the pacer for its scope (``X-RateLimit-Reset`` stands in for ``Retry-After``)."""
+        headers = response.headers
+        reason = headers.get("RateLimit-Reason") or headers.get("X-RateLimit-Reason") or ""
+        retry_after = _retry_after(response)
+        now = _server_time(response) or self._clock()
+        if retry_after is None and headers.get("X-RateLimit-Reset"):
+            seconds = reset_after(headers["X-RateLimit-Reset"], now)
+            retry_after = None if seconds is None else f"{seconds:.3f}"
+        self._pacer.limited(method, path, Limited(reason, parse_retry_after(retry_after, now) or 0.0))
+        why = f", {reason}" if reason else ""
+        return JiraRateLimited(
+            f"Jira rate-limited {method} {path} (429{why}){said}",
+            method=method,
+            path=path,
+            status=429,
+            retry_after=retry_after,
+            reason=reason,
+        )
 
     def _messages(self, response: requests.Response) -> tuple[str, ...]:
         try:

@@ -66,6 +66,17 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     return max(seconds, 0.0)
 
 
+def reset_after(value: str, now: datetime) -> float | None:
+    """Seconds until an ``X-RateLimit-Reset`` instant (ISO 8601, ``2026-03-26T16:00Z``), ``None`` if unreadable."""
+    try:
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - now).total_seconds(), 0.0)
+
+
 def is_transient(error: BaseException) -> bool:
     """True for the failures worth another attempt (429, 5xx, connection errors, timeouts)."""
     return isinstance(error, JiraUnavailable) and error.retryable

@@ -108,3 +108,16 @@ def test_control_endpoints_steer_a_sandbox_from_outside(server: SandboxServer, c
     assert (
         client.put(server.url + "/rest/api/2/issue/MOB-3", json={"fields": {"customfield_10033": 1}}).status_code == 400
     )
+
+
+def test_a_status_fault_sends_jira_clouds_rate_limit_headers_on_demand(
+    server: SandboxServer, client: requests.Session
+) -> None:
+    headers = {"RateLimit-Reason": "jira-burst-based", "X-RateLimit-Reset": "2026-11-20T12:00:05Z"}
+    server.faults.add(Fault("status", "/rest/api/2/issue/*", status=429, retry_after=2, headers=headers))
+    answer = client.get(server.url + "/rest/api/2/issue/MOB-1")
+    assert answer.status_code == 429
+    assert answer.headers["RateLimit-Reason"] == "jira-burst-based"
+    assert answer.headers["X-RateLimit-Reset"] == "2026-11-20T12:00:05Z"
+    assert answer.headers["Retry-After"] == "2"
+    assert Fault.from_json({"kind": "status", "status": 429, "headers": headers}).headers == headers
