@@ -4,6 +4,18 @@ Every batch is committed as it arrives (upserts keep the newer copy, so a replay
 the watermarks move in the transaction of the last batch: a run killed at any instant leaves the
 watermark where it was, and the next run fetches the same issues again. Nothing is lost; writes to
 Jira are never repeated because write-back compares against what Jira holds.
+
+How far back a search reaches: the watermark minus the overlap, as an update may become visible up
+to the overlap after its stamp. Every answer carries Jira's clock (``Date``); once a search was
+answered with Jira's clock past an instant plus the overlap, every issue stamped up to that instant
+is held as Jira has it. The store keeps that instant per project (watermark scope
+``settled:<project>``), and the next search reaches back only to it (never past the watermark, so
+the newest issue held always comes back), newest first, stopping at the first page that reaches
+it: an idle pass is one request and one page, however much kpiokr wrote before.
+
+A search Jira rejects for a project (deleted, renamed, out of sight) is asked again project by
+project, so only that project's teams are failed. A full read knows every issue of its projects:
+the ones held that it did not return are checked one by one and forgotten when gone or moved away.
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ import pytest
 
 from jira_sandbox import SandboxServer, Site, generate_site
 from sync.cli_commands import STATUS_OPTIONS
+from sync.fetch import project_watermarks
 from sync.store import Store
 from tests.e2e.cli_process import Cli
 from tests.e2e.conftest import Jira
@@ -154,7 +155,7 @@ def accepted_puts(box: Sandbox) -> Counter[str]:
 def assert_watermark_consistent(box: Sandbox, what: str) -> None:
     """Every issue Jira updated up to the watermark is stored as Jira has it; none is missing."""
     with Store.open(box.store_url) as store:
-        marks = store.watermarks()
+        marks = project_watermarks(store)
         stored = store.issue_versions(["MOB", "WEB"])
     in_jira = {
         str(issue.id): datetime.fromtimestamp(issue.values["updated"][0] / 1000, UTC)
