@@ -28,7 +28,7 @@ from datetime import datetime, timedelta, tzinfo
 from itertools import chain, islice
 from typing import Any
 
-from sync.errors import JiraNotFound, JiraPermissionError, JiraRequestRejected, KpiokrError
+from sync.errors import JiraNotFound, JiraRequestRejected, KpiokrError
 from sync.jira_gateway import JiraGateway
 from sync.jira_search import KnownHistories
 from sync.jql import date_literal, keys_in, project_clause, updated_since
@@ -66,7 +66,9 @@ class FetchResult:
     by_others: set[str] = field(default_factory=set)
     #: Projects Jira refused to search (deleted, renamed, out of sight), with its answer.
     failed: dict[str, Exception] = field(default_factory=dict)
-    #: Ids of the issues a full read found gone from their projects, now forgotten.
+    #: Full reads: their projects and the ids they returned (see :func:`sync.reconcile.forget_missing`).
+    complete: list[tuple[tuple[str, ...], set[str]]] = field(default_factory=list)
+    #: Ids of the issues found gone from their projects, now forgotten.
     forgotten: set[str] = field(default_factory=set)
 
     @property
@@ -95,7 +97,7 @@ def _store_batch(
     """:func:`store_changed`, and the keys of the issues stored that are new or that changed since
     the stored copy by more than ``own`` (kpiokr's score writes)."""
     held = store.issue_versions(ids=[str(raw["id"]) for raw in batch])
-    changed = [raw for raw in batch if (at := held.get(str(raw["id"]))) is None or at < _updated(raw)]
+    changed = [raw for raw in batch if (at := held.get(str(raw["id"]))) is None or at < updated_at(raw)]
     if changed:
         log.debug("storing %d issue(s)", len(changed))
         with store.transaction() as tx:
@@ -139,7 +141,8 @@ def _batches(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[s
         yield batch
 
 
-def _updated(raw: dict[str, Any]) -> datetime:
+def updated_at(raw: dict[str, Any]) -> datetime:
+    """An issue's ``updated`` instant."""
     return parse_datetime(str(raw["fields"]["updated"]))
 
 
@@ -191,7 +194,7 @@ class _Query:
 
     def enough(self, page: Sequence[dict[str, Any]]) -> bool:
         """True once a page reaches back to issues already held as Jira has them."""
-        return self.settled is not None and bool(page) and min(_updated(raw) for raw in page) <= self.settled
+        return self.settled is not None and bool(page) and min(updated_at(raw) for raw in page) <= self.settled
 
 
 def look_back(watermark: datetime, settled: datetime | None, overlap: timedelta) -> tuple[datetime, datetime | None]:
@@ -242,7 +245,8 @@ def fetch_updates(
     incremental query from the oldest of their look-backs. A query Jira rejects (a project
     deleted, renamed or out of the account's sight) is asked again project by project, so only
     the projects it fails for are left out (:attr:`FetchResult.failed`). A full read forgets the
-    issues held that it did not return once Jira confirms they are gone or moved away.
+    issues held that it did not return once Jira confirms they are gone or moved away
+    (:func:`sync.reconcile.forget_missing`, given :attr:`FetchResult.complete`).
     """
     marks, settled = project_watermarks(store), _settled_marks(store)
     fresh = sorted(p for p in projects if full or p not in marks)
@@ -255,7 +259,7 @@ def fetch_updates(
             query = _Query.of(scope, marks, settled, overlap, full=full)
             answered.extend(fetch.isolated(query, lambda ps: _Query.of(ps, marks, settled, overlap, full=full)))
     check_stop(stop)
-    result.forgotten = _forget_missing(jira, store, [a for a in answered if a.query.since is None], fields, result)
+    result.complete = [(a.query.projects, a.ids) for a in answered if a.query.since is None]
     with store.transaction() as tx:
         for done in answered:
             for project in done.query.projects:
@@ -316,44 +320,12 @@ class _Fetcher:
             done.ids.update(str(raw["id"]) for raw in batch)
             if self.on_batch is not None:
                 self.on_batch(batch, changed)
-            newest = max(_updated(raw) for raw in batch)
+            newest = max(updated_at(raw) for raw in batch)
             done.newest = newest if done.newest is None else max(done.newest, newest)
             if self.progress is not None:
                 self.progress(self.result.fetched, total)
         done.settled = None if answered_at is None else answered_at - self.overlap
         return done
-
-
-def _forget_missing(
-    jira: JiraGateway, store: Store, complete: Sequence[_Answered], fields: Sequence[str], result: FetchResult
-) -> set[str]:
-    """Mark deleted the issues held in the projects of ``complete`` (full reads) that they did not
-    return and that Jira confirms are gone or moved to a project outside them; returns their ids.
-
-    An issue a full read missed although it is still there (a result set that shifted while paging)
-    is fetched again instead.
-    """
-    gone: set[str] = set()
-    missed: list[str] = []
-    for done in complete:
-        scope = set(done.query.projects)
-        for issue_id in store.issue_versions(done.query.projects).keys() - done.ids:
-            try:
-                raw = jira.get_issue(issue_id, ("project",))
-            except (JiraNotFound, JiraPermissionError):
-                gone.add(issue_id)
-                continue
-            project = str(((raw.get("fields") or {}).get("project") or {}).get("key", ""))
-            if project in scope:
-                missed.append(issue_id)
-            else:
-                gone.add(issue_id)
-    if missed:
-        result.keys.update(fetch_keys(jira, store, missed, fields, by="id"))
-    if gone:
-        store.mark_deleted(gone)
-        log.info("full sync: %d issue(s) held that Jira no longer has in these projects forgotten", len(gone))
-    return gone
 
 
 def fetch_keys(
@@ -366,36 +338,3 @@ def fetch_keys(
         for batch in _batches(jira.search(jql, wanted, expand_changelog=True, known=held_histories(store)), BATCH):
             stored.update(str(raw["key"]) for raw in store_changed(store, batch))
     return stored
-
-
-@dataclass(frozen=True)
-class Reconciliation:
-    """What the nightly comparison with Jira found."""
-
-    deleted: frozenset[str]
-    refetched: frozenset[str]
-
-
-def reconcile(
-    jira: JiraGateway, store: Store, projects: Collection[str], fields: Sequence[str], *, stop: threading.Event
-) -> Reconciliation:
-    """Compare every issue of ``projects`` in Jira (id and update time only) with the store.
-
-    Issues Jira no longer has there (deleted, or moved to a project outside kpiokr's) are marked
-    deleted; issues the store lacks or holds an older copy of (an incremental sync can miss an
-    issue when the result set shifts while it pages) are fetched again.
-    """
-    in_jira: dict[str, datetime] = {}
-    for raw in jira.search(project_clause(projects), ("updated",), expand_changelog=False):
-        in_jira[str(raw["id"])] = _updated(raw)
-        check_stop(stop)
-    stored = store.issue_versions(projects)
-    gone = frozenset(stored.keys() - in_jira.keys())
-    stale = [i for i, updated in in_jira.items() if i not in stored or stored[i] < updated]
-    refetched = fetch_keys(jira, store, stale, fields, by="id") if stale else set()
-    if gone:
-        store.mark_deleted(gone)
-        log.info("reconciliation: %d issue(s) deleted or moved away", len(gone))
-    if refetched:
-        log.info("reconciliation: %d issue(s) fetched that the incremental syncs had missed", len(refetched))
-    return Reconciliation(gone, frozenset(refetched))

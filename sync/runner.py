@@ -27,17 +27,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kpiokr.kpi import TeamData
+from sync.boards import BoardReader, board_id_of
 from sync.config import Config
 from sync.errors import JiraNotFound, JiraPermissionError, JiraRequestRejected, KpiokrError
 from sync.evaluate import IssueIndex, JiraAnswers, ScoreFieldIds, count_warnings, desired_values, evaluate_team
 from sync.fetch import FetchResult, Progress, check_stop, fetch_keys, fetch_updates, project_watermarks
-from sync.fetch import reconcile as reconcile_with_jira
 from sync.history_cache import HistoryCache
 from sync.jira_gateway import JiraGateway
 from sync.ledger import WriteLedger
 from sync.mapping_build import team_timezone
 from sync.mapping_schema import TeamMapping
 from sync.mapping_watch import MappingWatcher
+from sync.reconcile import forget_missing
+from sync.reconcile import reconcile as reconcile_with_jira
 from sync.report import TeamResult, team_document
 from sync.run_summary import RunSummary
 from sync.score_records import score_records
@@ -85,7 +87,7 @@ class Runner:
         self.views = SiteViews(self.site, store)
         self.histories = HistoryCache()
         self.ledger = WriteLedger(store, clock, config.writeback.decimals)
-        self._agile_read_at: datetime | None = None
+        self.boards = BoardReader(jira, store, self.site, clock, config.sync.agile_refresh_minutes)
         self._answers: dict[str, JiraAnswers] = {}
         self._team_datas: dict[str, TeamData] = {}
         self._advice: dict[str, tuple[str, ...]] = {}
@@ -127,10 +129,10 @@ class Runner:
         if reconcile:
             self.site.forget()
         self.site.account()  # who kpiokr is: the first thing a new pass asks, and its credentials' test
-        fresh_agile = self._agile_read_at is None
+        fresh_agile = not self.boards.read_once
         if fresh_agile:
-            teams = self._refresh_agile(teams, summary, force=True)
-        teams, boards = self._boards(teams, summary)
+            teams = self.boards.refresh(teams, summary, force=True)
+        teams, boards = self.boards.stored(teams, summary)
         view = self.views.view(teams, boards, summary)
         fetched = self._fetch(view, summary, full=full)
         view = _without_failed(view, summary)
@@ -147,6 +149,7 @@ class Runner:
             summary.problems.clear()
             summary.missing_score_fields.clear()
             view = self.views.view(view.teams, boards, summary)
+        fetched.forgotten.update(forget_missing(self.jira, self.store, fetched.complete, view.search_fields, fetched))
         if reconcile:
             projects = sorted({p for t in view.teams for p in t.team.projects})
             found = reconcile_with_jira(self.jira, self.store, projects, view.search_fields, stop=self.stop)
@@ -158,7 +161,7 @@ class Runner:
         summary.fetched, summary.changed_keys, summary.forgotten = fetched.fetched, fetched.keys, len(fetched.forgotten)
         teams = view.teams
         if not fresh_agile:
-            teams = self._refresh_agile(teams, summary, force=fetched.changed_by_others or full)
+            teams = self.boards.refresh(teams, summary, force=fetched.changed_by_others or full)
         check_stop(self.stop)
         self._evaluate_teams(
             summary, [t for t in teams if t.team.name not in summary.failed_teams], view, boards, fetched, full=full
@@ -301,64 +304,6 @@ class Runner:
 
     # -- what the pass reads ----------------------------------------------------------------------
 
-    def _boards(
-        self, teams: Sequence[TeamMapping], summary: RunSummary
-    ) -> tuple[list[TeamMapping], dict[str, BoardConfig | None]]:
-        """The teams whose board is known, and each one's stored board configuration."""
-        kept: list[TeamMapping] = []
-        boards: dict[str, BoardConfig | None] = {}
-        for team in teams:
-            try:
-                board_id = self._board_id(team)
-            except TeamFault as fault:
-                summary.fail_team(fault.team, str(fault))
-                continue
-            stored = self.store.board(board_id) if board_id is not None else None
-            boards[team.team.name] = BoardConfig.from_json(stored) if stored else None
-            kept.append(team)
-        return kept, boards
-
-    def _board_id(self, team: TeamMapping) -> int | None:
-        """The id of the team's board; ``None`` for a team without one (KPIs that need no sprints)."""
-        if team.team.board is None:
-            return None
-        with blame(team, ("team", "board")):
-            return self.site.board_id(team.team.board)
-
-    def _refresh_agile(self, teams: Sequence[TeamMapping], summary: RunSummary, *, force: bool) -> list[TeamMapping]:
-        """Read the boards' configurations and sprints, when others changed issues or they are getting
-        old; returns the teams whose board could be read (the others are failed in ``summary``)."""
-        now = self.clock()
-        every = timedelta(minutes=self.config.sync.agile_refresh_minutes)
-        if not force and self._agile_read_at is not None and now - self._agile_read_at < every:
-            return list(teams)
-        kept: list[TeamMapping] = []
-        read: dict[int, bool] = {}
-        for team in teams:
-            try:
-                board_id = self._board_id(team)
-                if board_id is not None and board_id not in read:
-                    read[board_id] = False
-                    with blame(team, ("team", "board")):
-                        self._read_board(board_id)
-                    read[board_id] = True
-            except TeamFault as fault:
-                summary.fail_team(fault.team, str(fault))
-                log.error("%s", fault)
-                continue
-            if board_id is None or read[board_id]:
-                kept.append(team)
-        if len(kept) == len(teams):
-            self._agile_read_at = now  # a board that failed is read again on the next pass
-        return kept
-
-    def _read_board(self, board_id: int) -> None:
-        configuration = self.jira.board_configuration_json(board_id)
-        sprints = self.jira.sprints(board_id) if configuration.get("type") != "kanban" else []
-        with self.store.transaction() as tx:
-            tx.set_board(board_id, configuration)
-            tx.set_sprints(board_id, sprints)
-
     def _team_answers(
         self, team: TeamMapping, fetched: FetchResult, search_fields: Sequence[str], *, refresh: bool
     ) -> JiraAnswers:
@@ -380,7 +325,7 @@ class Runner:
         self, team: TeamMapping, index: IssueIndex, board: BoardConfig | None, account_tz: tzinfo
     ) -> TeamData:
         tz = team_timezone(team, account_tz)
-        board_id = self._board_id(team)
+        board_id = board_id_of(self.site, team)
         sprints = tuple(to_sprint(raw) for raw in self.store.sprints(board_id)) if board_id is not None else ()
         histories = index.in_projects(team.team.projects)
         done = board.done_status_ids if board and board.done_status_ids else None

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from sync.boards import board_id_of
 from sync.errors import FieldNotFound
 from sync.evaluate import ScoreFieldIds
 from sync.mapping_build import numeric_fields
@@ -82,7 +83,7 @@ class SiteViews:
             board = (
                 replace(board, estimation_field_id=estimate)
                 if board
-                else BoardConfig(self._board_id(team) or 0, "", estimate, frozenset())
+                else BoardConfig(board_id_of(self.site, team) or 0, "", estimate, frozenset())
             )
         names = {name: name for name in sorted(numeric_fields(team))}
         scores = tuple(name for _, name in team.score_fields)  # kpiokr's own writes to these are left out
@@ -98,12 +99,6 @@ class SiteViews:
             cached = (signature, built)
             self._dictionaries[team.team.name] = cached
         return cached[1]
-
-    def _board_id(self, team: TeamMapping) -> int | None:
-        if team.team.board is None:
-            return None
-        with blame(team, ("team", "board")):
-            return self.site.board_id(team.team.board)
 
     def _score_fields(self, team: TeamMapping, summary: RunSummary) -> ScoreFieldIds:
         """The team's score fields on the site; a missing one is reported and its writes left out.

@@ -150,4 +150,3 @@ def apply_writes(
         record(outcome)
         outcomes.append(outcome)
     return outcomes
-
