@@ -1,8 +1,10 @@
 """The teams' boards: their ids, and their configurations and sprints read into the store.
 
-Boards are read on a process's first pass, when someone other than kpiokr changed issues, or when
-they are older than ``sync.agile_refresh_minutes``. A board that is gone (404) or out of the
-account's sight (403) fails the teams that name it; the next pass reads it again.
+The store keeps when each board was read (on Jira's clock), so a fresh process trusts what it
+holds. A board is read when the store has none for it, when someone other than kpiokr changed
+issues, or when it is older than ``sync.agile_refresh_minutes``. A board that is gone (404) or out
+of the account's sight (403) fails the teams that name it; the next pass reads it again. A board
+named by name whose kept id is gone is looked up again at once.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from sync.errors import JiraNotFound
 from sync.jira_gateway import JiraGateway
 from sync.mapping_schema import TeamMapping
 from sync.run_summary import RunSummary
@@ -31,7 +34,7 @@ def board_id_of(site: SiteAnswers, team: TeamMapping) -> int | None:
 
 
 class BoardReader:
-    """Reads the teams' boards into the store, keeping when they were last read."""
+    """Reads the teams' boards into the store, with when they were read."""
 
     def __init__(
         self, jira: JiraGateway, store: Store, site: SiteAnswers, clock: Callable[[], datetime], every_minutes: float
@@ -41,12 +44,14 @@ class BoardReader:
         self.site = site
         self.clock = clock
         self.every = timedelta(minutes=every_minutes)
-        self._read_at: datetime | None = None
 
-    @property
-    def read_once(self) -> bool:
-        """True once every board was read in this process."""
-        return self._read_at is not None
+    def unread(self, teams: Sequence[TeamMapping]) -> bool:
+        """True when the store holds no configuration for some team's board (a first sync)."""
+        read = self.store.boards_read_at()
+        try:
+            return any((b := board_id_of(self.site, t)) is not None and b not in read for t in teams)
+        except TeamFault:
+            return True
 
     def stored(
         self, teams: Sequence[TeamMapping], summary: RunSummary
@@ -66,34 +71,55 @@ class BoardReader:
         return kept, boards
 
     def refresh(self, teams: Sequence[TeamMapping], summary: RunSummary, *, force: bool) -> list[TeamMapping]:
-        """Read the boards' configurations and sprints when ``force`` or they are getting old; returns
-        the teams whose board could be read (the others are failed in ``summary``)."""
-        now = self.clock()
-        if not force and self._read_at is not None and now - self._read_at < self.every:
-            return list(teams)
+        """Read the boards' configurations and sprints when ``force``, when the store has none, or
+        when they are getting old; returns the teams whose board could be read (the others are
+        failed in ``summary``)."""
+        now = self.jira.server_time or self.clock()
+        read_at = self.store.boards_read_at()
+
+        def due(board_id: int) -> bool:
+            if force or board_id not in read_at:
+                return True
+            at = read_at[board_id]
+            return at is None or now - at >= self.every
+
         kept: list[TeamMapping] = []
         read: dict[int, bool] = {}
         for team in teams:
             try:
-                board_id = board_id_of(self.site, team)
-                if board_id is not None and board_id not in read:
-                    read[board_id] = False
-                    with blame(team, ("team", "board")):
-                        self._read(board_id)
-                    read[board_id] = True
+                board_id = self._read_team_board(team, read, due)
             except TeamFault as fault:
                 summary.fail_team(fault.team, str(fault))
                 log.error("%s", fault)
                 continue
-            if board_id is None or read[board_id]:
+            if board_id is None or read.get(board_id, True):
                 kept.append(team)
-        if len(kept) == len(teams):
-            self._read_at = now  # a board that failed is read again on the next pass
         return kept
+
+    def _read_team_board(
+        self, team: TeamMapping, read: dict[int, bool], due: Callable[[int], bool], *, again: bool = False
+    ) -> int | None:
+        """Read the team's board when ``due`` (each board once a pass); a board named by name whose
+        kept id Jira no longer knows is looked up again (``again``)."""
+        board_id = board_id_of(self.site, team)
+        if board_id is None or board_id in read or not due(board_id):
+            return board_id
+        read[board_id] = False
+        try:
+            with blame(team, ("team", "board")):
+                self._read(board_id)
+        except TeamFault as fault:
+            if again or not isinstance(fault.error, JiraNotFound) or not self.site.forget_board(team.team.board):
+                raise
+            del read[board_id]
+            return self._read_team_board(team, read, due, again=True)
+        read[board_id] = True
+        return board_id
 
     def _read(self, board_id: int) -> None:
         configuration = self.jira.board_configuration_json(board_id)
         sprints = self.jira.sprints(board_id) if configuration.get("type") != "kanban" else []
+        read_at = self.jira.server_time or self.clock()
         with self.store.transaction() as tx:
-            tx.set_board(board_id, configuration)
+            tx.set_board(board_id, configuration, read_at)
             tx.set_sprints(board_id, sprints)

@@ -22,12 +22,14 @@ from sync.translate import SiteDictionary
 @dataclass(frozen=True)
 class JiraAnswers:
     """What only Jira can say about a team: its objective epics, JQL-selected key results, JQL
-    matches of filtered KPIs and the counts of query-count key results."""
+    matches of filtered KPIs and the counts of query-count key results. ``questions`` are the
+    mapping's questions these answer (its JQL), so answers kept are used only for the same ones."""
 
     objective_keys: tuple[str, ...]
     key_result_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     kpi_matches: Mapping[str, frozenset[str]] = field(default_factory=dict)
     query_counts: Mapping[str, int] = field(default_factory=dict)
+    questions: tuple[str, ...] = ()
 
     def named_keys(self) -> Iterator[str]:
         """The objective epics and JQL-selected key results: issues the team's scores read."""
@@ -45,6 +47,7 @@ def basis_document(
         "key_result_keys": {epic: list(keys) for epic, keys in answers.key_result_keys.items()},
         "kpi_matches": {kpi: sorted(keys) for kpi, keys in answers.kpi_matches.items()},
         "query_counts": dict(answers.query_counts),
+        "questions": list(answers.questions),
         "timezone": getattr(tz, "key", None),
         "board_id": board.board_id if board is not None else None,
     }
@@ -81,6 +84,7 @@ class Basis:
             {epic: tuple(keys) for epic, keys in (document.get("key_result_keys") or {}).items()},
             {kpi: frozenset(keys) for kpi, keys in (document.get("kpi_matches") or {}).items()},
             {jql: int(count) for jql, count in (document.get("query_counts") or {}).items()},
+            tuple(document.get("questions") or ()),
         )
         site = document.get("site")
         board_id = document.get("board_id")

@@ -83,7 +83,7 @@ class Runner:
         self.clock = clock
         self.stop = stop or threading.Event()
         self.progress = progress
-        self.site = SiteAnswers(jira)
+        self.site = SiteAnswers(jira, store, clock)
         self.views = SiteViews(self.site, store)
         self.histories = HistoryCache()
         self.ledger = WriteLedger(store, clock, config.writeback.decimals)
@@ -129,7 +129,7 @@ class Runner:
         if reconcile:
             self.site.forget()
         self.site.account()  # who kpiokr is: the first thing a new pass asks, and its credentials' test
-        fresh_agile = not self.boards.read_once
+        fresh_agile = self.boards.unread(teams)  # the view needs every board: a first sync reads them first
         if fresh_agile:
             teams = self.boards.refresh(teams, summary, force=True)
         teams, boards = self.boards.stored(teams, summary)
@@ -142,10 +142,7 @@ class Runner:
             view = self.views.view(view.teams, boards, summary)
             fetched = self._fetch(view, summary, full=full)
             view = _without_failed(view, summary)
-        elif (fetched.changed or view.missing_fields) and self.site.refresh_fields():
-            # Passes that may write read the field list again (once), so a deleted or renamed score
-            # field is reported and its writes left out; while one is missing every pass does, so
-            # the admin's fix is picked up at once.
+        elif self._site_changed(fetched, view):
             summary.problems.clear()
             summary.missing_score_fields.clear()
             view = self.views.view(view.teams, boards, summary)
@@ -163,18 +160,18 @@ class Runner:
         if not fresh_agile:
             teams = self.boards.refresh(teams, summary, force=fetched.changed_by_others or full)
         check_stop(self.stop)
-        self._evaluate_teams(
-            summary, [t for t in teams if t.team.name not in summary.failed_teams], view, boards, fetched, full=full
-        )
+        teams = [t for t in teams if t.team.name not in summary.failed_teams]
+        self._evaluate_teams(summary, teams, view, boards, fetched, full=full)
         check_stop(self.stop)
-        self._write_back(summary, view.score_fields, dry_run=dry_run, reconcile=reconcile)
+        self._plan(summary, view, boards, fetched, full=full, reconcile=reconcile)
+        self._write(summary, dry_run=dry_run)
         check_stop(self.stop)
         log.debug("run %d: recording scores and reports", summary.run_id)
         with self.store.transaction() as tx:
             for result in summary.results:
                 objectives, key_results, kpis = score_records(result)
                 tx.record_scores(summary.run_id, objectives=objectives, key_results=key_results, kpis=kpis)
-                tx.record_report(result.team, result.as_of, team_document(result))
+                tx.record_report(result.team, result.as_of, team_document(result), run_id=summary.run_id)
 
     def _fetch(self, view: SiteView, summary: RunSummary, *, full: bool) -> FetchResult:
         """Fetch and store what changed in the teams' projects, translating it for them on the way.
@@ -205,6 +202,19 @@ class Runner:
                     summary.fail_team(fault.team, str(fault))
         return fetched
 
+    def _site_changed(self, fetched: FetchResult, view: SiteView) -> bool:
+        """Read the site facts a pass that may write needs again; True when they changed.
+
+        Passes that may write read the field list again (once), so a deleted or renamed score field
+        is reported and its writes left out; while one is missing every pass does, so the admin's
+        fix is picked up at once. A pass that fetched others' changes also reads again the facts a
+        fresh process took from the store.
+        """
+        changed = fetched.changed_by_others and self.site.verify()
+        if fetched.changed or view.missing_fields:
+            changed = self.site.refresh_fields() or changed
+        return changed
+
     def _evaluate_teams(
         self,
         summary: RunSummary,
@@ -223,7 +233,8 @@ class Runner:
         for team in teams:
             name = team.team.name
             try:
-                result = self._evaluate(team, view, boards.get(name), fetched, full=full, as_of=as_of)
+                board = boards.get(name)
+                result = self._evaluate(team, view, board, fetched, full=full, as_of=as_of, run=summary.run_id)
             except TeamFault as fault:
                 summary.fail_team(fault.team, str(fault))
                 log.error("%s", fault)
@@ -241,11 +252,12 @@ class Runner:
         *,
         full: bool,
         as_of: datetime,
+        run: int,
     ) -> TeamResult:
         """One team's scores and KPIs from its histories, asking Jira only what changed may have moved."""
         dictionary = view.dictionaries[team.team.name]
         known = self._answers.get(team.team.name)
-        answers = self._team_answers(team, fetched, view.search_fields, refresh=full)
+        answers = self._team_answers(team, fetched, view.search_fields, refresh=full, run=run)
         index = self.histories.index(self.store, team, dictionary, answers, None if full else fetched.keys)
         data = self._team_data(team, index, board, ZoneInfo(self.site.account().time_zone))
         result = evaluate_team(team, index, data, answers, as_of, site=dictionary, board=board)
@@ -256,11 +268,28 @@ class Runner:
                 log.warning("mapping: %s", warning)
         return result
 
-    def _write_back(
-        self, summary: RunSummary, score_fields: Mapping[str, ScoreFieldIds], *, dry_run: bool, reconcile: bool
+    def _plan(
+        self,
+        summary: RunSummary,
+        view: SiteView,
+        boards: Mapping[str, BoardConfig | None],
+        fetched: FetchResult,
+        *,
+        full: bool,
+        reconcile: bool,
     ) -> None:
-        """Plan the writes that bring Jira in line with the scores, and (unless a dry run or write-back
-        is disabled) make them, until a stop is asked for."""
+        """Plan the writes that bring Jira in line with the scores. Before a pass writes, the site
+        facts a fresh process took from the store are read again; when they changed, it scores again."""
+        self._plan_writes(summary, view.score_fields, reconcile=reconcile)
+        if summary.planned and self.site.verify():
+            summary.results.clear()
+            summary.problems.clear()
+            summary.missing_score_fields.clear()
+            view = self.views.view(view.teams, boards, summary)
+            self._evaluate_teams(summary, view.teams, view, boards, fetched, full=full)
+            self._plan_writes(summary, view.score_fields, reconcile=reconcile)
+
+    def _plan_writes(self, summary: RunSummary, score_fields: Mapping[str, ScoreFieldIds], *, reconcile: bool) -> None:
         desired = [d for r in summary.results for d in desired_values(r, score_fields[r.team])]
         self.ledger.settle_interrupted()
         current = self._current_values({d.issue_key for d in desired})
@@ -271,6 +300,9 @@ class Runner:
             self.config.writeback.decimals,
             skip=lambda issue, field_id, value: (issue, field_id, repr(value)) in held_back,
         )
+
+    def _write(self, summary: RunSummary, *, dry_run: bool) -> None:
+        """Make the planned writes (unless a dry run or write-back is disabled), until a stop is asked for."""
         summary.writeback_disabled = not self.config.writeback.enabled
         if not dry_run and self.config.writeback.enabled:
             log.info("run %d: writing %d issue(s)", summary.run_id, len(summary.planned))
@@ -305,12 +337,13 @@ class Runner:
     # -- what the pass reads ----------------------------------------------------------------------
 
     def _team_answers(
-        self, team: TeamMapping, fetched: FetchResult, search_fields: Sequence[str], *, refresh: bool
+        self, team: TeamMapping, fetched: FetchResult, search_fields: Sequence[str], *, refresh: bool, run: int
     ) -> JiraAnswers:
         """The team's JQL answers, asked again only when someone other than kpiokr changed issues (its
-        own write-back coming back changes no answer); issues they name are stored."""
+        own write-back coming back changes no answer); issues they name are stored. A fresh process
+        starts from the answers the previous run recorded."""
         name = team.team.name
-        cached = self._answers.get(name)
+        cached = self._answers.get(name) or self.site.stored_answers(team, run)
         if cached is not None and not fetched.changed_by_others and not refresh:
             return cached
         answers = self.site.team_answers(team)

@@ -57,20 +57,33 @@ class SiteViews:
     def view(
         self, teams: Sequence[TeamMapping], boards: Mapping[str, BoardConfig | None], summary: RunSummary
     ) -> SiteView:
-        """The view of ``teams``; a team whose mapping names a field the site lacks is failed in ``summary``."""
+        """The view of ``teams``; a team whose mapping names a field the site lacks is failed in ``summary``.
+
+        A field list not read in this pass (kept from an earlier one, or from the store) is read
+        again before a team is failed for a field it lacks.
+        """
         account = self.site.account()
-        kept: list[TeamMapping] = []
+        dictionaries, faults = self._dictionaries_of(teams, account, boards)
+        if any(isinstance(f.error, FieldNotFound) for f in faults) and self.site.refresh_fields():
+            dictionaries, faults = self._dictionaries_of(teams, account, boards)
+        for fault in faults:
+            summary.fail_team(fault.team, str(fault))
+        kept = [t for t in teams if t.team.name in dictionaries]
+        score_fields = {t.team.name: self._score_fields(t, summary) for t in kept}
+        search_fields = _search_fields(dictionaries.values(), score_fields.values())
+        return SiteView(kept, dictionaries, score_fields, search_fields)
+
+    def _dictionaries_of(
+        self, teams: Sequence[TeamMapping], account: Account, boards: Mapping[str, BoardConfig | None]
+    ) -> tuple[dict[str, SiteDictionary], list[TeamFault]]:
         dictionaries: dict[str, SiteDictionary] = {}
+        faults: list[TeamFault] = []
         for team in teams:
             try:
                 dictionaries[team.team.name] = self._dictionary(team, account, boards.get(team.team.name))
             except TeamFault as fault:
-                summary.fail_team(fault.team, str(fault))
-                continue
-            kept.append(team)
-        score_fields = {t.team.name: self._score_fields(t, summary) for t in kept}
-        search_fields = _search_fields(dictionaries.values(), score_fields.values())
-        return SiteView(kept, dictionaries, score_fields, search_fields)
+                faults.append(fault)
+        return dictionaries, faults
 
     def _dictionary(self, team: TeamMapping, account: Account, board: BoardConfig | None) -> SiteDictionary:
         """The team's site dictionary, built again only when the site facts or the board changed."""

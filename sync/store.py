@@ -6,7 +6,8 @@ Tables (ORM classes in :mod:`sync.store_models`, schema by the Alembic revisions
 ``issues``             Jira id (PK), key, project, ``updated``, raw JSON with its changelog
                        (zlib-compressed), ``deleted_at``; indexes on key and (project, id).
 ``sprints``            (board id, sprint id) PK, raw JSON.
-``boards``             board id PK, raw configuration JSON.
+``boards``             board id PK, raw configuration JSON, when it and its sprints were read.
+``site_facts``         fact name PK (account, fields, statuses, board ids), JSON value, when read.
 ``watermarks``         sync scope PK, last ``updated`` fully committed, when it was committed.
 ``runs``               id, kind, status, started/finished, owner, counts JSON, error text.
 ``objective_scores``   (objective, cycle, as_of) PK, run id, score, expected, status, summary, reasons.
@@ -46,6 +47,7 @@ from sync import store_lock
 from sync.migrations import SchemaState, SchemaStatus, schema_status, upgrade
 from sync.store_engine import WRITE, create_store_engine, engine_url
 from sync.store_errors import StoreError, StoreLocked, StoreNewerThanCode, StoreOutdated
+from sync.store_facts import SiteFactQueries
 from sync.store_history import HistoryQueries
 from sync.store_models import BoardRow, IssueRow, SprintRow, WatermarkRow
 from sync.store_records import KeyResultScoreRecord, KpiValueRecord, LedgerEntry, LockInfo, ObjectiveScoreRecord
@@ -80,7 +82,7 @@ def upgrade_url(url: str) -> tuple[str | None, str]:
         engine.dispose()
 
 
-class Store(HistoryQueries):
+class Store(HistoryQueries, SiteFactQueries):
     """The daemon's state: issues, sprints, boards, watermarks, scores, write ledger, runs, lock."""
 
     def __init__(self, engine: Engine, *, clock: Clock = _utcnow) -> None:
@@ -264,10 +266,10 @@ class Store(HistoryQueries):
         with self._read() as connection:
             return list(connection.scalars(stmt))
 
-    def set_board(self, board_id: int, config: Mapping[str, Any]) -> None:
+    def set_board(self, board_id: int, config: Mapping[str, Any], read_at: datetime | None = None) -> None:
         """:meth:`StoreTransaction.set_board` in a transaction of its own."""
         with self.transaction() as tx:
-            tx.set_board(board_id, config)
+            tx.set_board(board_id, config, read_at)
 
     def boards(self) -> dict[int, dict[str, Any]]:
         """Every stored board's configuration, by board id."""

@@ -99,12 +99,24 @@ class SprintRow(Base):
 
 
 class BoardRow(Base):
-    """One board's configuration as fetched."""
+    """One board's configuration as fetched, and when (on Jira's clock) it and its sprints were read."""
 
     __tablename__ = "boards"
 
     board_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     config: Mapped[object] = mapped_column(JsonText)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SiteFactRow(Base):
+    """One fact a Jira site states about itself (the account, the field list, statuses, board ids),
+    as read, and when (on Jira's clock). Never a credential."""
+
+    __tablename__ = "site_facts"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[object] = mapped_column(JsonText)
+    read_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class WatermarkRow(Base):

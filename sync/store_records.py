@@ -58,6 +58,15 @@ class KpiValueRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class SiteFact:
+    """A fact the Jira site stated about itself (plain JSON), and when it was read (Jira's clock)."""
+
+    name: str
+    value: object = field(hash=False)
+    read_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class TeamReportRecord:
     """A team's report document (plain JSON) as computed at ``as_of``."""
 

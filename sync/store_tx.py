@@ -156,9 +156,10 @@ class StoreTransaction:
         for chunk in chunks(rows.values()):
             self._upsert(SprintRow, chunk, keys=("board_id", "sprint_id"))
 
-    def set_board(self, board_id: int, config: Mapping[str, Any]) -> None:
-        """Store a board's configuration (raw Jira JSON)."""
-        self._upsert(BoardRow, [{"board_id": board_id, "config": dict(config)}], keys=("board_id",))
+    def set_board(self, board_id: int, config: Mapping[str, Any], read_at: datetime | None = None) -> None:
+        """Store a board's configuration (raw Jira JSON), read at ``read_at`` (Jira's clock) with its sprints."""
+        row = {"board_id": board_id, "config": dict(config), "read_at": read_at}
+        self._upsert(BoardRow, [row], keys=("board_id",))
 
     def set_watermark(self, scope: str, updated: datetime) -> None:
         """Record that everything of ``scope`` updated up to ``updated`` is stored."""
