@@ -123,7 +123,8 @@ def _undecided_resolutions(teams: Iterable[TeamMapping], site: Sequence[str]) ->
             excluded = getattr(kpi.calculator(), "excluded_resolutions", None)
             if excluded is None:
                 continue
-            undecided = [r for r in site if r not in excluded and r.casefold() not in FIX_RESOLUTIONS]
+            decided = FIX_RESOLUTIONS | {r.casefold() for r in excluded}
+            undecided = [r for r in site if r.casefold() not in decided]
             if undecided:
                 names = ", ".join(repr(r) for r in undecided)
                 notes.append(

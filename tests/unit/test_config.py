@@ -60,3 +60,62 @@ def test_the_token_comes_from_the_environment_or_a_file(tmp_path):
     (tmp_path / "secret").unlink()
     with pytest.raises(ConfigError, match="cannot read a token"):
         read_token(config.jira, {}, config.base_dir)
+
+
+def _config(tmp_path, text: str | bytes) -> Path:
+    path = tmp_path / "config.toml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("value", ["25:99", "24:00", "03:60", "3:30", "noon"])
+def test_a_reconcile_time_that_is_no_time_of_day_is_refused(tmp_path, value):
+    path = _config(tmp_path, f'[jira]\nurl = "https://x.atlassian.net"\n[sync]\nreconcile_at = "{value}"\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert f"{path}: sync.reconcile_at: Value error, '{value}' is not a time of day: write HH:MM" in str(error.value)
+
+
+def test_midnight_and_the_last_minute_are_times_of_day(tmp_path):
+    for value in ("00:00", "23:59"):
+        path = _config(tmp_path, f'[jira]\nurl = "https://x.atlassian.net"\n[sync]\nreconcile_at = "{value}"\n')
+        assert load_config(path).sync.reconcile_at == value
+
+
+def test_a_config_that_is_not_utf8_says_to_save_it_as_utf8(tmp_path):
+    path = _config(tmp_path, '[jira]\nurl = "https://x.atlassian.net"\n# caf\xe9\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"not UTF-8 text \(byte 0xe9 at offset \d+\): save the file as UTF-8"):
+        load_config(path)
+
+
+def test_a_directory_given_as_the_config_names_the_file_to_pass(tmp_path):
+    with pytest.raises(ConfigError) as error:
+        load_config(tmp_path)
+    assert f"{tmp_path} is a directory, not a config file: pass the file itself" in str(error.value)
+    assert f"--config {tmp_path / 'config.toml'}" in str(error.value)
+
+
+def test_a_ca_bundle_that_does_not_exist_is_refused_at_load(tmp_path):
+    path = _config(tmp_path, '[jira]\nurl = "https://x.atlassian.net"\nca_bundle = "certs/company-ca.pem"\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert f"jira.ca_bundle: no such file {tmp_path / 'certs' / 'company-ca.pem'}" in str(error.value)
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs" / "company-ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    assert load_config(path).jira.ca_bundle == Path("certs/company-ca.pem")
+
+
+def test_credentials_in_the_url_are_refused_without_repeating_them(tmp_path):
+    token = "ATATT3xFfGF0-secret-token"
+    path = _config(tmp_path, f'[jira]\nurl = "https://bot%40acme.com:{token}@acme.atlassian.net"\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    message = str(error.value)
+    assert "jira.url: Value error, must not hold credentials" in message
+    assert "jira.token_env" in message
+    assert "jira.token_file" in message
+    assert token not in message
+    assert "bot%40acme.com" not in message
