@@ -4,7 +4,8 @@ A pass fetches what changed since the watermark, refreshes what only Jira can an
 other than kpiokr changed anything (its own writes coming back change no answer), recomputes every
 team's scores and KPIs from the stored histories, and writes to Jira only the fields whose value
 changed. A pass in which nothing changed in Jira costs one search request returning one page and
-makes no write; the account is read again when that search comes back empty (the account's time
+makes no write, in a fresh process too (site facts, boards and team answers are kept in the
+store: :mod:`sync.site_answers`); the account is read again when that search comes back empty (the account's time
 zone may have moved), the field list once when it brought changes (a pass that may write checks
 its score fields exist).
 
@@ -343,9 +344,12 @@ class Runner:
         own write-back coming back changes no answer); issues they name are stored. A fresh process
         starts from the answers the previous run recorded."""
         name = team.team.name
-        cached = self._answers.get(name) or self.site.stored_answers(team, run)
-        if cached is not None and not fetched.changed_by_others and not refresh:
-            return cached
+        cached = self._answers.get(name)
+        if not fetched.changed_by_others and not refresh:
+            cached = cached or self.site.stored_answers(team, run)
+            if cached is not None:
+                self._answers[name] = cached
+                return cached
         answers = self.site.team_answers(team)
         missing = [k for k in answers.named_keys() if self.store.get_issue(k) is None]
         if missing:

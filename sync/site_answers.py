@@ -209,10 +209,10 @@ class SiteAnswers:
         """The team's answers as the run before ``run_id`` recorded them (its report's basis), when
         that run ended with the team's report and they answer the mapping's current questions."""
         previous = next((r.id for r in self.store.runs(limit=3) if r.id < run_id), None)
-        reports = self.store.latest_reports(team.team.name)
-        if previous is None or not reports or reports[0].run_id != previous:
+        report = None if previous is None else self.store.run_report(team.team.name, previous)
+        if report is None:
             return None
-        answers = Basis.from_document(reports[0].document.get("basis")).answers
+        answers = Basis.from_document(report.document.get("basis")).answers
         return answers if answers.questions == questions(team) else None
 
     def keys(self, jql: str) -> list[str]:

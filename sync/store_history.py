@@ -88,6 +88,13 @@ class HistoryQueries:
             row = connection.execute(before.limit(1)).first() or connection.execute(after.limit(1)).first()
         return None if row is None else _report(row)
 
+    def run_report(self, team: str, run_id: int) -> TeamReportRecord | None:
+        """The report document run ``run_id`` recorded for ``team``, or None."""
+        stmt = select(_REPORTS).where(_REPORTS.c.team == team, _REPORTS.c.run_id == run_id)
+        with self._read() as connection:
+            row = connection.execute(stmt.order_by(_REPORTS.c.as_of.desc()).limit(1)).first()
+        return None if row is None else _report(row)
+
     def report_series(self, team: str, *, since: datetime | None = None) -> list[TeamReportRecord]:
         """One team's report documents over time, oldest first."""
         return [_report(row) for row in self._series(_REPORTS, [_REPORTS.c.team == team], since)]

@@ -160,7 +160,7 @@ def test_runs_record_kind_status_counts_and_errors(store: Store, store_clock: Fa
     assert store.run(12345) is None
     with pytest.raises(ValueError, match="run kind must be one of"):
         store.start_run("weekly")
-    with pytest.raises(ValueError, match="ends ok, failed or abandoned"):
+    with pytest.raises(ValueError, match="ends ok, partial, failed or abandoned"):
         store.finish_run(run, "running")
     with pytest.raises(Exception, match="no run 12345"):
         store.finish_run(12345, "ok")
