@@ -59,3 +59,22 @@ def test_a_fresh_process_reads_the_field_list_again_for_a_field_the_stored_one_l
     assert done.returncode == 0, done.stdout + done.stderr  # the team is not skipped for a missing field
     assert "skipped" not in done.stdout + done.stderr
     assert len([p for p in _paths(jira) if p.endswith("/field")]) == 1
+
+
+def test_a_fresh_process_asks_a_question_the_mapping_changed_instead_of_reusing_the_stored_answer(jira, tmp_path):
+    config = make_config(jira, tmp_path / "kpiokr")
+    path = str(config_file(config))
+    _sync(path)
+    jira.site.clock_state.set(NOW + INTERVAL)
+    _sync(path)
+    mapping = config.mapping_paths[0] / "mob.toml"
+    old = "AND labels = okr'"
+    assert old in mapping.read_text()
+    mapping.write_text(mapping.read_text().replace(old, "AND labels = okr AND key != MOB-0'"))
+    jira.site.clock_state.set(NOW + 2 * INTERVAL)
+    jira.server.clear_request_log()
+
+    _sync(path)
+
+    searches = [p for p in _paths(jira) if "/search" in p]
+    assert len(searches) == 2, _paths(jira)  # the incremental search, and the objectives' new JQL
