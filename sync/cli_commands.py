@@ -75,16 +75,15 @@ def _shown(value: object) -> str:
     return "empty" if value is None or value == "" else repr(value)
 
 
-def print_summary(summary: RunSummary, *, dry_run: bool, writeback: bool = True, out: TextIO | None = None) -> None:
+def print_summary(summary: RunSummary, *, dry_run: bool, out: TextIO | None = None) -> None:
     """What a pass did, for a person (on standard output unless ``out`` is given).
 
     Nothing is written in a dry run or with write-back disabled: the plan then reads "would write".
     """
     out = out or sys.stdout
     writes = describe_plan(summary.planned)
-    written = not dry_run and writeback
-    verb = "wrote" if written else "would write"
-    disabled = " (write-back is disabled)" if not dry_run and not writeback else ""
+    disabled = " (write-back is disabled)" if summary.writeback_disabled and not dry_run else ""
+    verb = "would write" if dry_run or disabled else "wrote"
     print(
         f"run {summary.run_id} ({summary.kind}): {summary.fetched} issue(s) fetched, "
         f"{len(writes)} field(s) to write{disabled}, {summary.requests} request(s), {summary.seconds:.1f}s",
@@ -95,6 +94,8 @@ def print_summary(summary: RunSummary, *, dry_run: bool, writeback: bool = True,
         key = line.split(":", 1)[0]
         mark = f"  REJECTED: {rejected[key]}" if key in rejected else ""
         print(f"  {verb} {line}{mark}{disabled}", file=out)
+    for team, message in summary.failed_teams.items():
+        print(f"  ! {team} skipped: {message}", file=out)
     for problem in summary.problems:
         print(f"  ! {problem}", file=out)
 
@@ -102,7 +103,7 @@ def print_summary(summary: RunSummary, *, dry_run: bool, writeback: bool = True,
 def sync(config: Config, *, full: bool, dry_run: bool, reconcile: bool, stop: threading.Event) -> int:
     """``kpiokr sync``: exactly one pass (``kpiokr daemon`` repeats them).
 
-    Exit 1 when a write was rejected or scores could not be written (a score field is missing).
+    Exit 1 when a team was skipped, a write rejected, or scores could not be written (a score field is missing).
     """
     ttl = timedelta(seconds=config.sync.lock_ttl_seconds)
     with opened_app(config, os.environ) as app, app.store.locked(default_owner("sync"), ttl):
@@ -112,8 +113,8 @@ def sync(config: Config, *, full: bool, dry_run: bool, reconcile: bool, stop: th
         summary = app.runner(stop, progress=bar).run(full=full, dry_run=dry_run, reconcile=reconcile)
         if bar is not None:
             bar.close()
-        print_summary(summary, dry_run=dry_run, writeback=config.writeback.enabled)
-        return 1 if summary.problems or any(not o.ok for o in summary.outcomes) else 0
+        print_summary(summary, dry_run=dry_run)
+        return 0 if summary.ok else 1
 
 
 def daemon(config: Config, *, stop: threading.Event) -> int:
@@ -139,7 +140,7 @@ def daemon(config: Config, *, stop: threading.Event) -> int:
                 summary.run_id,
                 summary.fetched,
                 sum(len(o.write.fields) for o in summary.outcomes if o.ok),
-                "" if config.writeback.enabled else " (write-back is disabled)",
+                " (write-back is disabled)" if summary.writeback_disabled else "",
                 summary.requests,
             )
 
@@ -178,23 +179,10 @@ def report(config: Config, *, fmt: str, team: str | None, as_of: str | None = No
     finally:
         store.close()
     if not documents:
-        print(f"kpiokr: {no_report(team, config)}", file=sys.stderr)
+        print("kpiokr: no report yet: run `kpiokr sync` first", file=sys.stderr)
         return 1
     print(render({"teams": documents}, fmt))
     return 0
-
-
-def no_report(team: str | None, config: Config) -> str:
-    """Why ``report`` has nothing to show: no sync yet, or a team the store does not know (naming those it does)."""
-    if team is not None:
-        store = open_store(config)
-        try:
-            known = sorted(r.team for r in store.latest_reports())
-        finally:
-            store.close()
-        if known:
-            return f"no team {team!r} in the store; the teams are {', '.join(known)}"
-    return "no report yet: run `kpiokr sync` first"
 
 
 def setup(config: Config, *, dry_run: bool) -> int:

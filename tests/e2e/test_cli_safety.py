@@ -8,7 +8,7 @@ import pytest
 
 from jira_sandbox import Fault
 from jira_sandbox.catalog import Named
-from sync.cli import EXIT_FAILED, EXIT_OK, main
+from sync.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from sync.demo import write_demo_files
 from sync.store import Store
 from tests.e2e.cli_process import Cli
@@ -156,9 +156,9 @@ def test_report_for_an_unknown_team_names_the_known_ones(jira: Jira, config, cap
     path = str(config.base_dir / "config.toml")
     assert main(["--config", path, "sync"]) == EXIT_OK
     capsys.readouterr()
-    assert main(["--config", path, "report", "--team", "NOPE"]) == EXIT_FAILED
+    assert main(["--config", path, "report", "--team", "NOPE"]) == EXIT_USAGE
     err = capsys.readouterr().err
-    assert "no team 'NOPE' in the store; the teams are MOB, WEB" in err
+    assert "there is no team 'NOPE'; --team takes one of: MOB, WEB" in err
 
 
 def test_no_library_info_lines_at_the_default_level(jira: Jira, config, capsys):
