@@ -253,14 +253,14 @@ def run_demo(directory: str, *, issues: int, flavor: str, serve: bool, out: Text
         app = build_app(config, {})
         try:
             runner = app.runner(threading.Event(), progress=ProgressBar("fetching issues"))
-            print("\n$ kpiokr sync --once   (first run: full backfill)", file=out)
+            print("\n$ kpiokr sync   (first run: full backfill)", file=out)
             first = runner.run()
             runner.progress = None
             print_summary(first, dry_run=False, out=out)
             print("\n$ kpiokr report", file=out)
             print(render({"teams": [team_document(r) for r in first.results]}, "table"), file=out)
             edited = _edit_a_key_result(server.url, flavor, site, first.results[0].objectives, out)
-            print("\n$ kpiokr sync --once   (incremental: only what changed)", file=out)
+            print("\n$ kpiokr sync   (incremental: only what changed)", file=out)
             second = runner.run()
             print_summary(second, dry_run=False, out=out)
         finally:
@@ -274,7 +274,7 @@ def run_demo(directory: str, *, issues: int, flavor: str, serve: bool, out: Text
         print(render({"teams": [team_document(r) for r in changed[:1]]}, "table"), file=out)
         if serve:
             print(f"\nThe sandbox keeps running at {server.url} (Ctrl-C to stop); try:", file=out)
-            print(f"  .venv/bin/kpiokr --config {config_path} sync --once --dry-run", file=out)
+            print(f"  .venv/bin/kpiokr --config {config_path} sync --dry-run", file=out)
             try:
                 threading.Event().wait()
             except KeyboardInterrupt:
