@@ -89,6 +89,7 @@ def test_sync_fails_when_a_score_field_is_missing(jira: Jira, fresh: Path, capsy
     out = capsys.readouterr().out
     assert "no field named 'Objective score' on the site" in out
     assert "Run `kpiokr setup` to create it" in out
+    assert ".." not in out.replace("...", "")
 
 
 def test_check_before_setup_says_setup_creates_the_score_fields(jira: Jira, fresh: Path, capsys):
@@ -116,6 +117,7 @@ def test_an_online_check_that_could_not_ask_jira_fails_and_says_why(jira: Jira, 
     assert "error: Jira not checked: " in out
     assert said in out
     assert "`kpiokr check --offline` checks the files alone" in out
+    assert ".." not in out.replace("...", "")  # no doubled full stops
     assert main(["--config", str(config.base_dir / "config.toml"), "check", "--offline"]) == EXIT_OK
 
 

@@ -100,3 +100,35 @@ def test_a_lock_held_by_a_one_pass_sync_is_named_so():
     assert "another `kpiokr daemon` is running on this store. Stop it first" in str(
         StoreLocked("daemon", default_owner(), at, at)
     )
+
+
+URL = '[jira]\nurl = "https://x.atlassian.net"\n'
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (URL + '[sync]\nreconcile_at = "25:99"\n', "sync.reconcile_at: Value error, '25:99' is not a time of day"),
+        ((URL + "# caf\xe9\n").encode("latin-1"), "not UTF-8 text"),
+        (None, "is a directory, not a config file"),
+        (URL + 'ca_bundle = "missing.pem"\n', "jira.ca_bundle: no such file"),
+        ('[jira]\nurl = "https://me:tok3n@x.atlassian.net"\n', "jira.url: Value error, must not hold credentials"),
+    ],
+    ids=["reconcile_at", "not-utf8", "directory", "ca_bundle", "url-credentials"],
+)
+def test_a_bad_config_is_one_message_exit_2_no_traceback(tmp_path, capsys, content, said):
+    path = tmp_path / "config.toml"
+    if content is None:
+        path.mkdir()
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    for command in (["check", "--offline"], ["sync", "--dry-run"], ["daemon"]):
+        assert main(["--config", str(path), *command]) == EXIT_USAGE
+        captured = capsys.readouterr()
+        assert captured.err.startswith("kpiokr: ")
+        assert said in captured.err
+        assert "Traceback" not in captured.err
+        assert "tok3n" not in captured.err
+        assert captured.out == ""
