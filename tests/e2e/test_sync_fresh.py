@@ -68,9 +68,9 @@ def test_a_fresh_process_asks_a_question_the_mapping_changed_instead_of_reusing_
     jira.site.clock_state.set(NOW + INTERVAL)
     _sync(path)
     mapping = config.mapping_paths[0] / "mob.toml"
-    old = "AND labels = okr'"
+    old = "'project = MOB AND issuetype = Epic AND labels = okr'"
     assert old in mapping.read_text()
-    mapping.write_text(mapping.read_text().replace(old, "AND labels = okr AND key != MOB-0'"))
+    mapping.write_text(mapping.read_text().replace(old, "'project = MOB AND labels = okr AND issuetype = Epic'"))
     jira.site.clock_state.set(NOW + 2 * INTERVAL)
     jira.server.clear_request_log()
 
