@@ -36,17 +36,20 @@ def _sync_with_one_team_broken(jira: Jira, config):
     return summary, run
 
 
-def _assert_mob_synced_and_web_skipped(jira: Jira, summary, run, path: Path, line: int, setting: str) -> str:
+def _assert_mob_synced_and_web_skipped(jira: Jira, summary, run, path: Path, *, line: int, setting: str) -> str:
     assert list(summary.failed_teams) == ["WEB"], summary.failed_teams
     message = summary.failed_teams["WEB"]
     assert re.search(rf"{re.escape(str(path))}:{line}:\d+: {re.escape(setting)}: ", message), message
     assert [r.team for r in summary.results] == ["MOB"]
     objectives = [(o, s) for r in summary.results for o, s in r.objectives]
-    assert objectives and all(o.key.startswith("MOB-") for o, _ in objectives)
+    assert objectives
+    assert all(o.key.startswith("MOB-") for o, _ in objectives)
     for objective, score in objectives:
         assert jira_value(jira.site, objective.key, "Objective score") == pytest.approx(round(score.score, 2))
-    assert jira.puts() and not [p for _, p, _ in jira.puts() if "/issue/WEB-" in p]
-    assert summary.status == "partial" and not summary.ok
+    assert jira.puts()
+    assert not [p for _, p, _ in jira.puts() if "/issue/WEB-" in p]
+    assert summary.status == "partial"
+    assert not summary.ok
     assert run.status == "partial"
     assert "WEB" in (run.error or "")
     return message
@@ -59,7 +62,7 @@ def test_a_jql_jira_rejects_skips_that_team_only(jira, tmp_path):
     summary, run = _sync_with_one_team_broken(jira, config)
 
     message = _assert_mob_synced_and_web_skipped(
-        jira, summary, run, path, _line_of(path, "nosuchfield"), "objectives.jql"
+        jira, summary, run, path, line=_line_of(path, "nosuchfield"), setting="objectives.jql"
     )
     assert "nosuchfield" in message  # Jira's own reason
 
@@ -72,7 +75,9 @@ def test_a_board_that_is_gone_skips_that_team_only(jira, tmp_path):
 
     summary, run = _sync_with_one_team_broken(jira, config)
 
-    message = _assert_mob_synced_and_web_skipped(jira, summary, run, path, _line_of(path, "board ="), "team.board")
+    message = _assert_mob_synced_and_web_skipped(
+        jira, summary, run, path, line=_line_of(path, "board ="), setting="team.board"
+    )
     assert "(404)" in message
 
 
@@ -82,7 +87,9 @@ def test_a_project_jira_will_not_search_fails_only_the_team_that_reads_it(jira, 
 
     summary, run = _sync_with_one_team_broken(jira, config)
 
-    _assert_mob_synced_and_web_skipped(jira, summary, run, path, _line_of(path, "projects ="), "team.projects[1]")
+    _assert_mob_synced_and_web_skipped(
+        jira, summary, run, path, line=_line_of(path, "projects ="), setting="team.projects[1]"
+    )
     assert "GONE" in summary.failed_teams["WEB"]
     assert summary.changed_keys >= {i.key for i in jira.site.issues if i.project == "MOB"}
 
@@ -94,7 +101,7 @@ def test_a_field_missing_for_one_team_skips_that_team_only(jira, tmp_path):
     summary, run = _sync_with_one_team_broken(jira, config)
 
     message = _assert_mob_synced_and_web_skipped(
-        jira, summary, run, path, _line_of(path, "Effort units"), "jira_fields.estimate"
+        jira, summary, run, path, line=_line_of(path, "Effort units"), setting="jira_fields.estimate"
     )
     assert "Effort units" in message
 
@@ -107,7 +114,8 @@ def test_when_every_team_fails_the_run_fails(jira, tmp_path):
     try:
         with pytest.raises(Exception, match="no team could be synced") as error:
             runner_of(app, jira).run()
-        assert "mob.toml" in str(error.value) and "web.toml" in str(error.value)
+        assert "mob.toml" in str(error.value)
+        assert "web.toml" in str(error.value)
         assert app.store.runs(limit=1)[0].status == "failed"
         assert jira.puts() == []
     finally:
