@@ -31,10 +31,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from jira_sandbox import SandboxServer, generate_site
-from sync.bootstrap import build_app
-from sync.cli_commands import setup
+from sync.cli.bootstrap import build_app
+from sync.cli.commands import setup
+from sync.cli.demo import quarter, write_demo_files
 from sync.config import load_config
-from sync.demo import quarter, write_demo_files
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 INTERVAL = timedelta(minutes=10)
@@ -108,7 +108,7 @@ def scenario(flavor: str, issues: int, seed: int) -> list[tuple[str, int, int, s
             app.close()
         site.clock_state.set(NOW + 3 * INTERVAL)
         server.clear_request_log()
-        command = [sys.executable, "-m", "sync.cli", "--config", str(config_path), "sync"]
+        command = [sys.executable, "-m", "sync.cli.main", "--config", str(config_path), "sync"]
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
         paths = ", ".join(f"{m} {p.split('?')[0]}" for m, p, _ in server.request_log)
         rows.append(

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from sync import store_tx
-from sync.store import Store, engine_url
+from sync.store import tx as store_tx
+from sync.store.store import Store, engine_url
 
 SAMPLE = Path(__file__).resolve().parents[1] / "tests/fixtures/jira-samples/jirametrics/spec/testdata/SP-10.json"
 

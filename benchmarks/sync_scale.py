@@ -55,11 +55,11 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from jira_sandbox import SandboxServer, generate_site
-from sync.cli_commands import setup
+from sync.cli.commands import setup
+from sync.cli.demo import quarter, write_demo_files
 from sync.config import load_config
-from sync.demo import quarter, write_demo_files
-from sync.mapping_loader import load_mappings
-from sync.store import engine_url
+from sync.mapping.loader import load_mappings
+from sync.store.store import engine_url
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).with_name("sync_scale_worker.py")

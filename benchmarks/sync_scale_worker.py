@@ -26,11 +26,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sync import runner as runner_module
-from sync.bootstrap import build_app
+from sync.app import runner as runner_module
+from sync.app.history_cache import HistoryCache
+from sync.app.runner import Runner
+from sync.cli.bootstrap import build_app
 from sync.config import load_config
-from sync.history_cache import HistoryCache
-from sync.runner import Runner
 
 
 def _peak_kib() -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from sync.store import Store, engine_url
+from sync.store.store import Store, engine_url
 from tests.adapters.store_support import FakeClock, sqlite_url
 
 PG_ENV = "KPIOKR_TEST_PG_URL"

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from kpiokr.history import STATE_FIELDS, IssueHistory, Status, StatusCategory
-from sync.site import BoardConfig, FieldInfo
-from sync.translate import CATEGORIES, SiteDictionary, status_from_json, to_history, webhook_issue
-from sync.translate_agile import to_sprint, to_velocity
+from sync.jira.site import BoardConfig, FieldInfo
+from sync.jira.translate import CATEGORIES, SiteDictionary, status_from_json, to_history, webhook_issue
+from sync.jira.translate_agile import to_sprint, to_velocity
 from tests.shared import JIRA_SAMPLES
 
 SAMPLES = JIRA_SAMPLES

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from sync.fetch import fetch_updates
-from sync.site import Account, OwnWrites
-from sync.store import Store
+from sync.app.fetch import fetch_updates
+from sync.jira.site import Account, OwnWrites
+from sync.store.store import Store
 from tests.adapters.store_support import T0, issue
 
 BOT = Account("bot-account", "kpiokr", None, "UTC")

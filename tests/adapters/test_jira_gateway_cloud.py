@@ -18,8 +18,8 @@ from sync.errors import (
     JiraRequestRejected,
     JiraUnavailable,
 )
-from sync.jira_gateway import JiraRestGateway, JiraSettings
-from sync.retry import RetryPolicy
+from sync.jira.gateway import JiraRestGateway, JiraSettings
+from sync.jira.retry import RetryPolicy
 
 BASE = "https://acme.atlassian.net"
 TOKEN = "ATATT3xFfGF0-secret-cloud-token"

@@ -17,8 +17,8 @@ from sync.errors import (
     JiraUnavailable,
     JiraUnsupported,
 )
-from sync.jira_gateway import JiraRestGateway, JiraSettings
-from sync.retry import RetryPolicy
+from sync.jira.gateway import JiraRestGateway, JiraSettings
+from sync.jira.retry import RetryPolicy
 
 BASE = "https://jira.acme.example/jira"
 PAT = "NjE2-secret-dc-personal-access-token"

@@ -6,8 +6,8 @@ import pytest
 import responses
 
 from sync.errors import JiraRateLimited
-from sync.jira_gateway import JiraRestGateway, JiraSettings
-from sync.retry import RetryPolicy
+from sync.jira.gateway import JiraRestGateway, JiraSettings
+from sync.jira.retry import RetryPolicy
 
 BASE = "https://acme.atlassian.net"
 DATE = "Fri, 20 Nov 2026 12:00:00 GMT"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from sync.mapping_file import SCHEMA_COMMAND, load_mappings, main, schema_text
+from sync.mapping.file import SCHEMA_COMMAND, load_mappings, main, schema_text
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
 EXAMPLES = sorted((MAPPINGS / "examples").glob("*.toml"))

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from sync.errors import KpiokrError
-from sync.mapping_file import MappingError, check_offline, load_mappings, online_checks
+from sync.mapping.file import MappingError, check_offline, load_mappings, online_checks
 
 BROKEN = Path(__file__).resolve().parents[1] / "fixtures" / "mappings" / "broken"
 

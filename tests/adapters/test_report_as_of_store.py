@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from kpiokr.kpi import TeamData
-from sync.as_of import When, evaluate_as_of
-from sync.evaluate import IssueIndex, JiraAnswers, evaluate_team
-from sync.mapping_schema import TeamMapping
-from sync.report import render, team_document
-from sync.site import FieldInfo
-from sync.translate import SiteDictionary, to_history
+from sync.app.as_of import When, evaluate_as_of
+from sync.app.evaluate import IssueIndex, JiraAnswers, evaluate_team
+from sync.app.report import render, team_document
+from sync.jira.site import FieldInfo
+from sync.jira.translate import SiteDictionary, to_history
+from sync.mapping.schema import TeamMapping
 
 MAPPING = """
 [team]

@@ -16,7 +16,7 @@ from sync.errors import (
     JiraRequestRejected,
     JiraUnavailable,
 )
-from sync.retry import RetryPolicy, parse_retry_after, retrying
+from sync.jira.retry import RetryPolicy, parse_retry_after, retrying
 
 NOW = datetime(2026, 10, 5, 12, 0, tzinfo=UTC)
 
@@ -105,7 +105,7 @@ def test_other_failures_fail_fast(error):
 
 
 def test_each_retry_is_logged_with_request_status_and_wait(caplog):
-    with caplog.at_level(logging.WARNING, logger="sync.retry"):
+    with caplog.at_level(logging.WARNING, logger="sync.jira.retry"):
         run(Flaky(limited("7")))
     (record,) = caplog.records
     assert record.levelno == logging.WARNING

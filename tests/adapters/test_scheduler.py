@@ -4,8 +4,8 @@ import threading
 import time
 from datetime import UTC, datetime
 
+from sync.app.scheduler import build_scheduler, run_until_stopped
 from sync.config import SyncSettings
-from sync.scheduler import build_scheduler, run_until_stopped
 
 
 def test_runs_repeat_never_overlap_and_the_current_run_finishes_on_stop():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.store import Store
+from sync.store.store import Store
 from tests.adapters.store_support import T0, issue, sample_issue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,7 +154,7 @@ def test_a_daemon_killed_mid_batch_leaves_the_last_committed_state(store: Store,
         f"""
         import os, signal
         from datetime import timedelta
-        from sync.store import Store
+        from sync.store.store import Store
         from tests.adapters.store_support import T0, issue
         store = Store.open({store_url!r})
         with store.transaction() as tx:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from sync.store import Store, create_store_engine
-from sync.store_errors import StoreError
+from sync.store.errors import StoreError
+from sync.store.store import Store, create_store_engine
 from tests.adapters.store_support import issue
 
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from sync.store import Store
-from sync.store_records import KeyResultScoreRecord, KpiValueRecord, LedgerEntry, ObjectiveScoreRecord
+from sync.store.records import KeyResultScoreRecord, KpiValueRecord, LedgerEntry, ObjectiveScoreRecord
+from sync.store.store import Store
 from tests.adapters.store_support import T0, FakeClock
 
 DAY = timedelta(days=1)

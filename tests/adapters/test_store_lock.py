@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from sync.store import Store, StoreLocked
-from sync.store_lock import default_owner, owner_is_gone
+from sync.store.lock import default_owner, owner_is_gone
+from sync.store.store import Store, StoreLocked
 from tests.adapters.store_support import T0, FakeClock
 
 TTL = timedelta(minutes=5)

@@ -8,9 +8,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
-from sync.migrations import VERSION_TABLE, SchemaState, head_revision, upgrade
-from sync.store import Store, StoreError, StoreNewerThanCode, StoreOutdated, engine_url, upgrade_url
-from sync.store_models import Base
+from sync.store.migrations import VERSION_TABLE, SchemaState, head_revision, upgrade
+from sync.store.models import Base
+from sync.store.store import Store, StoreError, StoreNewerThanCode, StoreOutdated, engine_url, upgrade_url
 from tests.adapters.store_support import issue
 
 
@@ -113,7 +113,7 @@ def test_an_unreachable_database_says_what_to_check(tmp_path: Path):
 
 
 def test_the_migrations_ship_inside_the_package():
-    migrations = files("sync.migrations")
+    migrations = files("sync.store.migrations")
 
     assert migrations.joinpath("env.py").is_file()
     assert migrations.joinpath("script.py.mako").is_file()

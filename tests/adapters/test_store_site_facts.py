@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, text
 
-from sync.migrations import head_revision, upgrade
-from sync.store import Store, engine_url
+from sync.store.migrations import head_revision, upgrade
+from sync.store.store import Store, engine_url
 
 READ = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

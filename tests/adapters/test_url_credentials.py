@@ -4,8 +4,8 @@ import pytest
 import responses
 
 from sync.errors import JiraUnavailable
-from sync.jira_gateway import JiraRestGateway, JiraSettings
-from sync.retry import RetryPolicy
+from sync.jira.gateway import JiraRestGateway, JiraSettings
+from sync.jira.retry import RetryPolicy
 
 SECRET = "ATATT3xFfGF0-url-secret"
 BASE = f"https://bot:{SECRET}@jira.acme.example"

@@ -1,9 +1,9 @@
 """``kpiokr`` commands in their own processes, started in milliseconds and killable at any instant.
 
-Starting ``python -m sync.cli`` costs ~2 s of imports on a CI machine; a test that starts it a hundred
+Starting ``python -m sync.cli.main`` costs ~2 s of imports on a CI machine; a test that starts it a hundred
 times would spend minutes importing. Here a multiprocessing *forkserver* imports kpiokr once, and each
 command runs in a process forked from it: a real, separate process (its own store connections, HTTP
-connections and signal handlers) running ``sync.cli.main`` exactly as the console script does, that
+connections and signal handlers) running ``sync.cli.main.main`` exactly as the console script does, that
 ``SIGKILL`` ends like any other. Its stdout and stderr go to a file; ``memory`` makes it record its
 resident memory when it started and at its peak (the sandbox, in the test's process, is not counted).
 """
@@ -19,19 +19,19 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 #: Imported once by the forkserver, before any command is forked.
-PRELOAD = ["tests.e2e.cli_process", "sync.cli"]
+PRELOAD = ["tests.e2e.cli_process", "sync.cli.main"]
 
 
 def kpiokr(*argv: str) -> int:
     """What the ``kpiokr`` console script does."""
-    from sync.cli import main  # noqa: PLC0415 - preloaded by the forkserver: costs nothing here
+    from sync.cli.main import main  # noqa: PLC0415 - preloaded by the forkserver: costs nothing here
 
     return main(list(argv))
 
 
 def hold_every_issue(store_url: str) -> int:
     """Decode every stored issue and keep them all: the memory a daemon that did so would need."""
-    from sync.store import Store  # noqa: PLC0415
+    from sync.store.store import Store  # noqa: PLC0415
 
     with Store.open(store_url) as store:
         held = list(store.iter_issues())

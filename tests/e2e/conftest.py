@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from jira_sandbox import SandboxServer, Site, generate_site
-from sync.bootstrap import App, build_app
-from sync.cli_commands import setup
+from sync.app.runner import Runner
+from sync.cli.bootstrap import App, build_app
+from sync.cli.commands import setup
+from sync.cli.demo import write_demo_files
 from sync.config import Config, load_config
-from sync.demo import write_demo_files
-from sync.runner import Runner
 
 #: The instant the seeded sites are generated at; runners score as of it.
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

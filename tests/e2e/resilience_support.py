@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from jira_sandbox import Site
-from sync.cli_commands import setup
+from sync.cli.commands import setup
+from sync.cli.demo import write_demo_files
 from sync.config import Config, load_config
-from sync.demo import write_demo_files
 from tests.e2e.conftest import NOW, Jira
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,7 +83,7 @@ def score_values(site: Site) -> dict[tuple[str, str], object]:
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """``kpiokr ARGS`` in a subprocess, as an admin runs it."""
     return subprocess.run(
-        [sys.executable, "-m", "sync.cli", *args],
+        [sys.executable, "-m", "sync.cli.main", *args],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         capture_output=True,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.cli import EXIT_OK, EXIT_USAGE, main
+from sync.cli.main import EXIT_OK, EXIT_USAGE, main
 from tests.e2e.conftest import Jira
 
 pytestmark = pytest.mark.e2e

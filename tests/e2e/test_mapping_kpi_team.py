@@ -2,8 +2,8 @@
 
 import pytest
 
-from sync.bootstrap import build_app
-from sync.cli import main
+from sync.cli.bootstrap import build_app
+from sync.cli.main import main
 from sync.config import Config
 from tests.e2e.conftest import Jira, runner_of
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sync.cli import EXIT_OK, main
-from sync.demo import BOT
+from sync.cli.demo import BOT
+from sync.cli.main import EXIT_OK, main
 from tests.e2e.conftest import Jira
 
 pytestmark = pytest.mark.e2e

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sync.cli import EXIT_OK, EXIT_USAGE, main
+from sync.cli.main import EXIT_OK, EXIT_USAGE, main
 from tests.e2e.conftest import Jira
 
 pytestmark = pytest.mark.e2e

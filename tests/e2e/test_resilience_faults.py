@@ -12,9 +12,9 @@ from datetime import timedelta
 import pytest
 
 from jira_sandbox import Fault
-from sync.bootstrap import build_app
-from sync.cli_check import check
-from sync.cli_commands import setup
+from sync.cli.bootstrap import build_app
+from sync.cli.check import check
+from sync.cli.commands import setup
 from sync.errors import JiraBadResponse, JiraPermissionError, JiraUnavailable
 from tests.e2e.conftest import NOW, Jira, runner_of
 from tests.e2e.resilience_support import (

@@ -34,9 +34,9 @@ from typing import IO
 import pytest
 
 from jira_sandbox import SandboxServer, Site, generate_site
-from sync.cli_commands import STATUS_OPTIONS
-from sync.fetch import project_watermarks
-from sync.store import Store
+from sync.app.fetch import project_watermarks
+from sync.cli.commands import STATUS_OPTIONS
+from sync.store.store import Store
 from tests.e2e.cli_process import Cli
 from tests.e2e.conftest import Jira
 from tests.e2e.resilience_support import config_file, make_config, score_values

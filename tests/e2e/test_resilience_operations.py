@@ -12,11 +12,11 @@ import pytest
 from alembic import command
 
 from jira_sandbox import Fault, Site
-from sync.bootstrap import build_app, open_store
-from sync.cli_commands import migrate
-from sync.fetch import project_watermarks
-from sync.migrations import alembic_config, head_revision
-from sync.store import Store, StoreOutdated
+from sync.app.fetch import project_watermarks
+from sync.cli.bootstrap import build_app, open_store
+from sync.cli.commands import migrate
+from sync.store.migrations import alembic_config, head_revision
+from sync.store.store import Store, StoreOutdated
 from tests.e2e.cli_process import Cli, growth_mb, hold_every_issue
 from tests.e2e.conftest import NOW, Jira, runner_of
 from tests.e2e.resilience_support import config_file, field_by_name, jira_value, make_config

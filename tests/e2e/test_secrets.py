@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from jira_sandbox import Fault
-from sync.bootstrap import build_app
+from sync.cli.bootstrap import build_app
 from sync.errors import JiraAuthError, JiraBadResponse
-from sync.store import engine_url
+from sync.store.store import engine_url
 from tests.e2e.conftest import Jira, runner_of
 from tests.e2e.resilience_support import config_file, make_config, run_cli
 

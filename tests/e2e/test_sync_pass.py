@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 
 from jira_sandbox import Fault
-from sync.bootstrap import build_app
-from sync.fetch import RunAbandoned
+from sync.app.fetch import RunAbandoned
+from sync.cli.bootstrap import build_app
 from tests.e2e.conftest import NOW, Jira, runner_of
 from tests.e2e.resilience_support import field_by_name, make_config
 

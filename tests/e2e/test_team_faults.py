@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.bootstrap import build_app
+from sync.cli.bootstrap import build_app
 from tests.e2e.conftest import Jira, runner_of
 from tests.e2e.resilience_support import jira_value, make_config
 

@@ -19,7 +19,7 @@ def _imports(path: Path) -> set[str]:
 
 def test_only_the_gateway_imports_the_jira_package():
     importers = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "sync").rglob("*.py") if "jira" in _imports(p))
-    assert importers == ["sync/jira_gateway.py"]
+    assert importers == ["sync/jira/gateway.py"]
 
 
 def test_the_domain_never_imports_the_daemon_or_the_sandbox():

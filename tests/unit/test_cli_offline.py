@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sync.cli import EXIT_OK, EXIT_USAGE, main
-from sync.cli_logging import configure_logging
-from sync.store_errors import StoreLocked
-from sync.store_lock import default_owner, owner_is_gone
+from sync.cli.log_setup import configure_logging
+from sync.cli.main import EXIT_OK, EXIT_USAGE, main
+from sync.store.errors import StoreLocked
+from sync.store.lock import default_owner, owner_is_gone
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "mappings" / "examples"
@@ -60,7 +60,7 @@ def test_json_log_lines_are_one_object_each_with_the_exception(capsys):
     try:
         raise ValueError("boom")
     except ValueError:
-        logging.getLogger("sync.runner").exception("run failed")
+        logging.getLogger("sync.app.runner").exception("run failed")
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 2
     first, second = (json.loads(line) for line in lines)

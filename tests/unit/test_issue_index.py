@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from sync.evaluate import IssueIndex
+from sync.app.evaluate import IssueIndex
 from tests.builders import day, issue
 
 

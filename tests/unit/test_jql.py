@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sync.jql import date_literal, keys_in, project_clause, quote, updated_since
+from sync.jira.jql import date_literal, keys_in, project_clause, quote, updated_since
 
 
 def test_date_literal_is_in_the_account_zone_and_floored_to_the_minute():

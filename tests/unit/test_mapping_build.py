@@ -16,7 +16,7 @@ from kpiokr.okr import (
     QueryCount,
     score_key_result,
 )
-from sync.mapping_file import (
+from sync.mapping.file import (
     TeamMapping,
     build_cycle,
     build_key_result,

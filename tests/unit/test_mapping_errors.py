@@ -4,7 +4,7 @@ from textwrap import dedent
 
 import pytest
 
-from sync.mapping_file import parse_mapping
+from sync.mapping.file import parse_mapping
 
 PATH = "mappings/mobile.toml"
 

@@ -6,8 +6,9 @@ import pytest
 
 from kpiokr.history import IssueHistory
 from kpiokr.okr import KeyResultInputs, Objective, ObjectiveScore, score_key_result, score_objective
-from sync.evaluate import count_warnings
-from sync.mapping_file import (
+from sync.app.evaluate import count_warnings
+from sync.app.report import TeamResult
+from sync.mapping.file import (
     TeamMapping,
     build_cycle,
     build_key_result,
@@ -19,7 +20,6 @@ from sync.mapping_file import (
     unmeasured_warnings,
     vanity_reason,
 )
-from sync.report import TeamResult
 from tests.builders import issue
 
 PATH = "mappings/mobile.toml"

@@ -4,7 +4,7 @@ import pytest
 
 from kpiokr.calculators.resolution import DEFAULT_EXCLUDED_RESOLUTIONS
 from kpiokr.kpi import Window
-from sync.mapping_file import parse_mapping
+from sync.mapping.file import parse_mapping
 from tests.builders import day, issue, resolved, team
 
 MAPPING = """\

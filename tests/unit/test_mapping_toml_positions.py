@@ -4,7 +4,7 @@ import tomllib
 
 import pytest
 
-from sync.toml_positions import syntax_error_position, toml_positions
+from sync.mapping.toml_positions import syntax_error_position, toml_positions
 
 TEXT = """\
 # a comment with [brackets] and key = "value"

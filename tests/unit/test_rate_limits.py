@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.rate_limits import BURST, PER_ISSUE, Limited, Pacer, endpoint, written_issue
+from sync.jira.rate_limits import BURST, PER_ISSUE, Limited, Pacer, endpoint, written_issue
 
 
 class FakeTime:

@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 
+from sync.app.score_fields import explain_missing
 from sync.errors import FieldNotFound
-from sync.score_fields import explain_missing
-from sync.site import FieldInfo, resolve_field
+from sync.jira.site import FieldInfo, resolve_field
 
 FIELDS = [
     FieldInfo("customfield_10100", "OKR score", True, "number", None),

@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from sync.app.fetch import look_back
+from sync.app.team_faults import TeamFault, blame, number_field_loc, query_count_loc
 from sync.errors import FieldNotFound, JiraNotFound, JiraRequestRejected, JiraUnavailable
-from sync.fetch import look_back
-from sync.mapping_loader import parse_mapping
-from sync.team_faults import TeamFault, blame, number_field_loc, query_count_loc
+from sync.mapping.loader import parse_mapping
 
 MAPPING = """\
 [team]

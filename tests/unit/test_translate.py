@@ -10,10 +10,10 @@ import pytest
 
 from kpiokr.history import StatusCategory
 from sync.errors import FieldNotFound
-from sync.site import Account, BoardConfig, FieldInfo, resolve_field
-from sync.translate import SiteDictionary, to_history, webhook_issue
-from sync.translate_agile import parse_sprint_string, sprint_ids, to_sprint, to_velocity
-from sync.translate_values import parse_datetime
+from sync.jira.site import Account, BoardConfig, FieldInfo, resolve_field
+from sync.jira.translate import SiteDictionary, to_history, webhook_issue
+from sync.jira.translate_agile import parse_sprint_string, sprint_ids, to_sprint, to_velocity
+from sync.jira.translate_values import parse_datetime
 from tests.shared import JIRA_SAMPLES
 
 FLOAT = "com.atlassian.jira.plugin.system.customfieldtypes:float"
@@ -303,7 +303,7 @@ def test_unknown_status_ids_fall_back_to_their_names_and_warn_once(caplog):
         history(98, "2026-10-01T10:30:00+05:30", [item("status", "778", "777", "in progress", "Triage", "status")])
     )
     dictionary = site()
-    with caplog.at_level(logging.WARNING, logger="sync.translate"):
+    with caplog.at_level(logging.WARNING, logger="sync.jira.translate"):
         to_history(raw, dictionary)
         h = to_history(raw, dictionary)
     triage = h.status_at(at("2026-10-01T10:45:00+05:30"))

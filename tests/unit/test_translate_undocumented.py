@@ -4,8 +4,8 @@ its creation."""
 
 from datetime import UTC, datetime
 
-from sync.site import FieldInfo
-from sync.translate import SiteDictionary, to_history
+from sync.jira.site import FieldInfo
+from sync.jira.translate import SiteDictionary, to_history
 
 STATUSES = [{"id": "10002", "name": "Done", "statusCategory": {"key": "done"}}]
 SITE = SiteDictionary.build([FieldInfo("status", "Status", False, "status", None)], STATUSES)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sync.writeback import DesiredValue, IssueWrite, WriteOutcome, apply_writes, holds, plan_writes
+from sync.app.writeback import DesiredValue, IssueWrite, WriteOutcome, apply_writes, holds, plan_writes
 
 SCORE = DesiredValue("MOB-1", "customfield_1", "Objective score", "number", 0.6666)
 STATUS = DesiredValue("MOB-1", "customfield_2", "Objective status", "select", "at risk")

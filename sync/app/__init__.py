@@ -1,0 +1,27 @@
+"""The application: one sync pass (fetch, translate, score, plan, apply, record), evaluation,
+write-back planning and the ledger, scheduling, as-of evaluation and report documents."""
+
+from sync.app.as_of import AsOfError, When, evaluate_as_of
+from sync.app.evaluate import field_kind
+from sync.app.fetch import Progress
+from sync.app.report import render, team_document
+from sync.app.runner import Runner, RunSummary
+from sync.app.scheduler import build_scheduler, run_until_stopped
+from sync.app.score_fields import explain_missing
+from sync.app.writeback import IssueWrite
+
+__all__ = [
+    "AsOfError",
+    "IssueWrite",
+    "Progress",
+    "RunSummary",
+    "Runner",
+    "When",
+    "build_scheduler",
+    "evaluate_as_of",
+    "explain_missing",
+    "field_kind",
+    "render",
+    "run_until_stopped",
+    "team_document",
+]

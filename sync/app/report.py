@@ -1,0 +1,235 @@
+"""Reports for PMs: objectives, key results and KPIs with status and trend, as text, Markdown or JSON.
+
+A report is first a plain JSON document (what the store keeps of each run); the text and Markdown
+renderings are made from that document, so a report read back from the store looks the same.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from kpiokr.kpi import KpiResult
+from kpiokr.okr import Objective, ObjectiveScore
+
+SPARKS = "▁▂▃▄▅▆▇█"
+TREND_ARROWS = {"improving": "↑", "stable": "→", "worsening": "↓", "unknown": "·"}
+
+
+@dataclass(frozen=True)
+class TeamResult:
+    """One team's objectives (with their key results) and KPIs, evaluated at ``as_of``.
+
+    ``basis`` is what the evaluation read besides the histories (see :mod:`sync.app.evaluation_basis`),
+    kept in the stored document and left out of what people read.
+    """
+
+    team: str
+    as_of: datetime
+    cycle: str
+    objectives: tuple[tuple[Objective, ObjectiveScore], ...]
+    kpis: tuple[KpiResult, ...]
+    basis: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def strict_json(value: Any) -> Any:
+    """``value`` with every non-finite number (``inf``, ``nan``, which JSON has no words for) made
+    ``null``, and a note saying which and why added to the object that held it (``notes``)."""
+    if isinstance(value, Mapping):
+        clean: dict[str, Any] = {}
+        notes: list[str] = list(value.get("notes") or ())
+        for key, item in value.items():
+            if key != "notes":
+                clean[key] = _strict_item(item, str(key), notes)
+        if notes:
+            clean["notes"] = notes
+        return clean
+    return _strict_item(value, "value", [])
+
+
+def _strict_item(item: Any, where: str, notes: list[str]) -> Any:
+    if isinstance(item, float) and not math.isfinite(item):
+        notes.append(f"{where} was {item}, not a finite number: shown as null")
+        return None
+    if isinstance(item, Mapping):
+        return strict_json(item)
+    if isinstance(item, (list, tuple)):
+        return [_strict_item(v, f"{where}[{i}]", notes) for i, v in enumerate(item)]
+    return item
+
+
+def team_document(result: TeamResult) -> dict[str, Any]:
+    """The JSON document of one team's results (strict JSON: see :func:`strict_json`)."""
+    objectives = []
+    for objective, score in result.objectives:
+        titles = {kr.key: kr for kr in objective.key_results}
+        objectives.append(
+            {
+                "key": objective.key,
+                "title": objective.title,
+                "owner": objective.owner,
+                "ambition": objective.ambition.value,
+                "score": _number(score.score),
+                "expected": _number(score.expected),
+                "status": score.status.value,
+                "reasons": list(score.reasons),
+                "guardrails": list(objective.guardrails),
+                "key_results": [
+                    {
+                        "key": s.key,
+                        "title": titles[s.key].title if s.key in titles else "",
+                        "owner": titles[s.key].owner if s.key in titles else None,
+                        "score": _number(s.score),
+                        "progress": s.progress,
+                    }
+                    for s in score.key_results
+                ],
+            }
+        )
+    kpis = [
+        {
+            "key": k.definition.key,
+            "name": k.definition.name,
+            "owner": k.definition.owner,
+            "value": _number(k.value),
+            "unit": k.definition.display_unit,
+            "direction": k.definition.direction.value,
+            "target": k.definition.target,
+            "threshold": k.definition.threshold,
+            "window": str(k.definition.window),
+            "status": k.status.value,
+            "trend": k.trend.value,
+            "series": [[t.isoformat(), _number(v)] for t, v in k.series],
+            "sample_size": k.measurement.sample_size,
+            "without_history": k.measurement.without_history,
+        }
+        for k in result.kpis
+    ]
+    document = {
+        "team": result.team,
+        "cycle": result.cycle,
+        "as_of": result.as_of.isoformat(),
+        "objectives": objectives,
+        "kpis": kpis,
+        "basis": result.basis,
+    }
+    return dict(strict_json(document))
+
+
+def sparkline(values: Sequence[float | None]) -> str:
+    """A tiny chart of a series; gaps show as spaces."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return ""
+    low, high = min(known), max(known)
+    span = (high - low) or 1.0
+    return "".join(" " if v is None else SPARKS[round((v - low) / span * (len(SPARKS) - 1))] for v in values)
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _score(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _kpi_rows(team: Mapping[str, Any]) -> list[list[str]]:
+    return [
+        [
+            k["name"],
+            f"{_fmt(k['value'])} {k['unit']}",
+            _fmt(k["target"]),
+            _fmt(k["threshold"]),
+            k["status"],
+            f"{TREND_ARROWS.get(k['trend'], '')} {sparkline([v for _, v in k['series']])}",
+            k["window"],
+            _fmt(k["owner"]),
+            _without_history(k),
+        ]
+        for k in team["kpis"]
+    ]
+
+
+def _without_history(kpi: Mapping[str, Any]) -> str:
+    missing = kpi.get("without_history") or 0
+    return f"{missing} of {kpi.get('sample_size') or 0}" if missing else "-"
+
+
+#: "no history": how many of the issues measured hold a status or resolution their change log
+#: does not explain (imported, migrated), of how many measured.
+KPI_HEADER = ["KPI", "value", "target", "guardrail", "status", "trend", "window", "owner", "no history"]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out.extend("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+    return out
+
+
+def render_text(document: Mapping[str, Any]) -> str:
+    """A plain-text report for a terminal."""
+    lines: list[str] = []
+    for team in document["teams"]:
+        lines.append(f"== {team['team']} · {team['cycle']} · as of {team['as_of'][:16].replace('T', ' ')}")
+        for o in team["objectives"]:
+            lines.append("")
+            lines.append(f"{o['key']}  {o['title']}  [{o['ambition']}, owner {_fmt(o['owner'])}]")
+            lines.append(f"  score {o['score']:.2f} (expected {o['expected']:.2f})  {o['status'].upper()}")
+            lines.extend(f"  ! {reason}" for reason in o["reasons"])
+            for kr in o["key_results"]:
+                lines.append(f"    {_score(kr['score']):>4}  {kr['key']:<10} {kr['title'][:48]:<48}  {kr['progress']}")
+        lines.append("")
+        lines.extend(_table(KPI_HEADER, _kpi_rows(team)))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render_markdown(document: Mapping[str, Any]) -> str:
+    """A Markdown report, for a wiki page or a review meeting."""
+    lines: list[str] = []
+    for team in document["teams"]:
+        lines.append(f"## {team['team']} · {team['cycle']} (as of {team['as_of'][:10]})")
+        lines.append("")
+        lines.append("| Objective | Score | Expected | Status | Key results |")
+        lines.append("| --- | --- | --- | --- | --- |")
+        for o in team["objectives"]:
+            krs = "<br>".join(
+                f"{kr['key']} {kr['title']}: {_score(kr['score'])} ({kr['progress']})" for kr in o["key_results"]
+            )
+            status = o["status"] + "".join(f"<br>{r}" for r in o["reasons"])
+            lines.append(
+                f"| {o['key']} {o['title']} | {o['score']:.2f} | {o['expected']:.2f} | {status} | {krs} |".replace(
+                    "\n", " "
+                )
+            )
+        lines.append("")
+        lines.append("| " + " | ".join(KPI_HEADER) + " |")
+        lines.append("|" + " --- |" * len(KPI_HEADER))
+        lines.extend("| " + " | ".join(row) + " |" for row in _kpi_rows(team))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render(document: Mapping[str, Any], fmt: str) -> str:
+    """Render a report document as ``table``, ``markdown`` or ``json``."""
+    if fmt == "json":
+        shown = {**document, "teams": [{k: v for k, v in t.items() if k != "basis"} for t in document["teams"]]}
+        return json.dumps(strict_json(shown), indent=2, ensure_ascii=False, allow_nan=False)
+    if fmt == "markdown":
+        return render_markdown(document)
+    return render_text(document)

@@ -1,0 +1,63 @@
+"""What one pass did, for the command line and the run record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sync.app.report import TeamResult
+from sync.app.writeback import IssueWrite, WriteOutcome
+
+
+@dataclass
+class RunSummary:
+    """What one pass did, for the CLI and the run record.
+
+    ``failed_teams`` maps each team skipped for a fault of its own (a JQL Jira rejects, a board
+    that is gone, a field the site lacks) to the message naming its mapping file and line; the
+    run is then ``partial``. ``missing_score_fields`` holds one message per score field a team
+    writes that the site lacks: those scores were not written. ``writeback_disabled`` says the
+    planned writes were not sent because ``writeback.enabled`` is false.
+    """
+
+    run_id: int
+    kind: str
+    fetched: int = 0
+    changed_keys: set[str] = field(default_factory=set)
+    planned: list[IssueWrite] = field(default_factory=list)
+    outcomes: list[WriteOutcome] = field(default_factory=list)
+    results: list[TeamResult] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    failed_teams: dict[str, str] = field(default_factory=dict)
+    missing_score_fields: list[str] = field(default_factory=list)
+    writeback_disabled: bool = False
+    forgotten: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+
+    @property
+    def status(self) -> str:
+        """``partial`` when a team was skipped, else ``ok``."""
+        return "partial" if self.failed_teams else "ok"
+
+    @property
+    def ok(self) -> bool:
+        """True when every team was synced and every score it computed could be written."""
+        return not self.failed_teams and not self.missing_score_fields and all(o.ok for o in self.outcomes)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """The figures kept in the run record."""
+        return {
+            "fetched": self.fetched,
+            "writes_planned": sum(len(w.fields) for w in self.planned),
+            "issues_written": sum(1 for o in self.outcomes if o.ok),
+            "issues_rejected": sum(1 for o in self.outcomes if not o.ok),
+            "requests": self.requests,
+            "teams": len(self.results),
+            "teams_failed": len(self.failed_teams),
+            "issues_forgotten": self.forgotten,
+        }
+
+    def fail_team(self, team: str, message: str) -> None:
+        """Record that ``team`` was skipped, and why."""
+        self.failed_teams.setdefault(team, message)

@@ -1,0 +1,86 @@
+"""The one place that builds real objects from the config: Jira gateway, store, mappings, runner."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sync.app import Progress, Runner
+from sync.config import Config, read_token, token_origin
+from sync.jira import JiraRestGateway, JiraSettings, RetryPolicy
+from sync.mapping import MappingWatcher
+from sync.store import Store
+
+MIGRATE_COMMAND = "kpiokr migrate"
+
+
+def utc_now() -> datetime:
+    """The clock the daemon runs on."""
+    return datetime.now(UTC)
+
+
+def gateway_settings(config: Config, environ: Mapping[str, str]) -> JiraSettings:
+    """The gateway's settings: the token read from the environment or the token file."""
+    jira = config.jira
+    return JiraSettings(
+        base_url=jira.url,
+        token=read_token(jira, environ, config.base_dir),
+        token_env=jira.token_env,
+        token_origin=token_origin(jira, environ, config.base_dir),
+        email=jira.email,
+        ca_bundle=str(config.resolve(jira.ca_bundle)) if jira.ca_bundle else None,
+        timeout_seconds=jira.timeout_seconds,
+        retry=RetryPolicy(**config.retry.model_dump()),
+        flavor=None if jira.flavor == "auto" else jira.flavor,
+        notify_users=config.writeback.notify_users,
+    )
+
+
+def open_store(config: Config, *, migrate: bool = True) -> Store:
+    """The store the config names; an outdated schema is migrated unless ``migrate`` is False."""
+    return Store.open(config.store_url, migrate=migrate, migrate_command=f"{MIGRATE_COMMAND} --config <config.toml>")
+
+
+@dataclass
+class App:
+    """The wired daemon: one gateway, one store, the mapping files."""
+
+    config: Config
+    jira: JiraRestGateway
+    store: Store
+    mappings: MappingWatcher
+
+    def runner(
+        self,
+        stop: threading.Event | None = None,
+        progress: Progress | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> Runner:
+        """A runner over this app's objects."""
+        return Runner(self.jira, self.store, self.mappings, self.config, clock=clock, stop=stop, progress=progress)
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        self.store.close()
+
+
+def build_app(config: Config, environ: Mapping[str, str], *, migrate: bool = True) -> App:
+    """Wire the daemon from its config; nothing is sent to Jira yet."""
+    logging.getLogger(__name__).debug("store at %s", config.store_url.split("@")[-1])
+    jira = JiraRestGateway(gateway_settings(config, environ))
+    store = open_store(config, migrate=migrate)
+    return App(config, jira, store, MappingWatcher(config.mapping_paths))
+
+
+@contextmanager
+def opened_app(config: Config, environ: Mapping[str, str]) -> Iterator[App]:
+    """:func:`build_app` for the ``with`` block; the store is closed after it."""
+    app = build_app(config, environ)
+    try:
+        yield app
+    finally:
+        app.close()

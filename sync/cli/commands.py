@@ -1,0 +1,248 @@
+"""What each ``kpiokr`` command does, and what it prints. Exit codes: 0 ok, 1 failed, 2 bad input."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import UTC, timedelta
+from typing import TextIO
+
+from sync.app import (
+    AsOfError,
+    IssueWrite,
+    RunSummary,
+    When,
+    build_scheduler,
+    evaluate_as_of,
+    field_kind,
+    render,
+    run_until_stopped,
+    team_document,
+)
+from sync.cli.bootstrap import open_store, opened_app, utc_now
+from sync.config import Config
+from sync.errors import FieldNotFound, KpiokrError
+from sync.jira import resolve_field
+from sync.mapping import MappingError, load_mappings
+from sync.store import Store, create_store_engine, default_owner
+
+log = logging.getLogger("kpiokr")
+
+STATUS_OPTIONS = ("on track", "at risk", "off track")
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal; a log line per tenth elsewhere."""
+
+    def __init__(self, label: str, out: TextIO | None = None) -> None:
+        self.label = label
+        self.out = out or sys.stderr
+        self._tty = self.out.isatty()
+        self._logged = -1
+
+    def __call__(self, done: int, total: int | None) -> None:
+        """Show ``done`` of ``total`` (unknown total: a count)."""
+        if total:
+            share = min(done / total, 1.0)
+            if self._tty:
+                bar = "#" * int(share * 30)
+                self.out.write(f"\r{self.label} [{bar:<30}] {done}/{total} ({share:.0%})")
+                self.out.flush()
+            elif int(share * 10) > self._logged:
+                self._logged = int(share * 10)
+                log.info("%s: %d/%d (%.0f%%)", self.label, done, total, share * 100)
+        elif self._tty:
+            self.out.write(f"\r{self.label}: {done}")
+            self.out.flush()
+
+    def close(self) -> None:
+        """End the bar's line."""
+        if self._tty:
+            self.out.write("\n")
+
+
+def describe_plan(plan: Sequence[IssueWrite]) -> list[str]:
+    """One line per field write: issue, field, before and after."""
+    return [
+        f"{write.issue_key}: {field.field_name} ({field.field_id}): {_shown(field.before)} -> {_shown(field.after)}"
+        for write in plan
+        for field in write.fields
+    ]
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, dict):
+        value = value.get("value")
+    return "empty" if value is None or value == "" else repr(value)
+
+
+def print_summary(summary: RunSummary, *, dry_run: bool, out: TextIO | None = None) -> None:
+    """What a pass did, for a person (on standard output unless ``out`` is given).
+
+    Nothing is written in a dry run or with write-back disabled: the plan then reads "would write".
+    """
+    out = out or sys.stdout
+    writes = describe_plan(summary.planned)
+    disabled = " (write-back is disabled)" if summary.writeback_disabled and not dry_run else ""
+    verb = "would write" if dry_run or disabled else "wrote"
+    print(
+        f"run {summary.run_id} ({summary.kind}): {summary.fetched} issue(s) fetched, "
+        f"{len(writes)} field(s) to write{disabled}, {summary.requests} request(s), {summary.seconds:.1f}s",
+        file=out,
+    )
+    rejected = {o.write.issue_key: o.reason for o in summary.outcomes if not o.ok}
+    for line in writes:
+        key = line.split(":", 1)[0]
+        mark = f"  REJECTED: {rejected[key]}" if key in rejected else ""
+        print(f"  {verb} {line}{mark}{disabled}", file=out)
+    for team, message in summary.failed_teams.items():
+        print(f"  ! {team} skipped: {message}", file=out)
+    for problem in summary.problems:
+        print(f"  ! {problem}", file=out)
+
+
+def sync(config: Config, *, full: bool, dry_run: bool, reconcile: bool, stop: threading.Event) -> int:
+    """``kpiokr sync``: exactly one pass (``kpiokr daemon`` repeats them).
+
+    Exit 1 when a team was skipped, a write rejected, or scores could not be written (a score field is missing).
+    """
+    ttl = timedelta(seconds=config.sync.lock_ttl_seconds)
+    with opened_app(config, os.environ) as app, app.store.locked(default_owner("sync"), ttl):
+        app.store.recover_abandoned_runs()
+        first = not app.store.watermarks()
+        bar = ProgressBar("fetching issues") if first or full or reconcile else None
+        summary = app.runner(stop, progress=bar).run(full=full, dry_run=dry_run, reconcile=reconcile)
+        if bar is not None:
+            bar.close()
+        print_summary(summary, dry_run=dry_run)
+        return 0 if summary.ok else 1
+
+
+def daemon(config: Config, *, stop: threading.Event) -> int:
+    """``kpiokr daemon``: incremental syncs on the interval, reconciliation nightly, until stopped."""
+    ttl = timedelta(seconds=config.sync.lock_ttl_seconds)
+    with opened_app(config, os.environ) as app, app.store.locked(default_owner("daemon"), ttl) as owner:
+        app.store.recover_abandoned_runs()
+        runner = app.runner(stop)
+
+        def job(**kwargs: bool) -> None:
+            if stop.is_set():
+                return
+            if not app.store.refresh_lock(owner, ttl):
+                log.error("lost the store lock to another process: stopping")
+                stop.set()
+                return
+            try:
+                summary = runner.run(**kwargs)
+            except (KpiokrError, OSError):
+                return  # the runner logged it and recorded it in the store; the next run catches up
+            log.info(
+                "run %d: %d fetched, %d field(s) written%s, %d request(s)",
+                summary.run_id,
+                summary.fetched,
+                sum(len(o.write.fields) for o in summary.outcomes if o.ok),
+                " (write-back is disabled)" if summary.writeback_disabled else "",
+                summary.requests,
+            )
+
+        now = utc_now()
+        scheduler = build_scheduler(job, lambda: job(reconcile=True), config.sync, UTC, now)
+        run_until_stopped(scheduler, stop)
+    return 0
+
+
+def report(config: Config, *, fmt: str, team: str | None, as_of: str | None = None, cycle: str | None = None) -> int:
+    """``kpiokr report``: each team's newest evaluation, or with ``as_of``/``cycle`` one computed from
+    the stored histories at that instant. Reads the store only: never asks Jira, never writes."""
+    try:
+        when = When.parse(as_of, cycle)
+    except AsOfError as error:
+        print(f"kpiokr: {error}", file=sys.stderr)
+        return 2
+    loaded = load_mappings(config.mapping_paths)
+    store = open_store(config)
+    try:
+        known = sorted({t.team.name for t in loaded.teams} | {r.team for r in store.latest_reports()})
+        if team is not None and team not in known:
+            names = ", ".join(known) or "none yet: write a mapping file and run `kpiokr sync`"
+            print(f"kpiokr: there is no team {team!r}; --team takes one of: {names}", file=sys.stderr)
+            return 2
+        if when.given:
+            if loaded.errors:
+                raise MappingError(loaded.errors)
+            teams = [t for t in loaded.teams if team is None or t.team.name == team]
+            documents = [team_document(r) for r in evaluate_as_of(store, teams, when)]
+        else:
+            documents = [dict(r.document) for r in store.latest_reports(team)]
+    except AsOfError as error:
+        print(f"kpiokr: {error}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    if not documents:
+        print("kpiokr: no report yet: run `kpiokr sync` first", file=sys.stderr)
+        return 1
+    print(render({"teams": documents}, fmt))
+    return 0
+
+
+def setup(config: Config, *, dry_run: bool) -> int:
+    """``kpiokr setup``: create the missing score fields, and say which screens they belong on."""
+    wanted: dict[str, str] = {}
+    for team in load_mappings(config.mapping_paths).teams:
+        names = team.score_fields
+        wanted.update(
+            {
+                names.objective_score: "number",
+                names.objective_status: "select",
+                names.objective_summary: "text",
+                names.key_result_progress: "number",
+            }
+        )
+    with opened_app(config, os.environ) as app:
+        fields = app.jira.fields()
+        datacenter = app.jira.flavor() == "datacenter"
+        for name, wanted_kind in wanted.items():
+            kind = wanted_kind
+            try:
+                existing = resolve_field(fields, name)
+            except FieldNotFound:
+                existing = None
+            if existing is not None:
+                print(f"exists: {name} ({existing.id}, {field_kind(existing)})")
+                if field_kind(existing) == "select" and not dry_run and not datacenter:
+                    app.jira.add_select_options(existing.id, STATUS_OPTIONS)
+                continue
+            if kind == "select" and datacenter:
+                kind = "text"
+                print(
+                    f"note: {name} is made a text field: Data Center's REST API cannot add options to a select "
+                    f"list. For a select list, create it by hand with the options {', '.join(STATUS_OPTIONS)}; "
+                    "kpiokr writes to either kind."
+                )
+            if dry_run:
+                print(f"would create: {name} ({kind})")
+                continue
+            options = STATUS_OPTIONS if kind == "select" else ()
+            created = app.jira.create_field(name, kind, options)  # type: ignore[arg-type]
+            print(f"created: {name} ({created.id}, {kind})")
+    print(
+        "Add the objective fields to the edit and view screens of the epics' projects, and the key-result "
+        "field to those of the key-result issues (Jira settings > Issues > Screens), so kpiokr can write them "
+        "and people can see them."
+    )
+    return 0
+
+
+def migrate(config: Config) -> int:
+    """``kpiokr migrate``: bring the store's schema to this version, keeping its data."""
+    store = Store(create_store_engine(config.store_url))
+    try:
+        before, now = store.migrate()
+    finally:
+        store.close()
+    print(f"store schema at {now}" + (f" (was {before})" if before and before != now else ""))
+    return 0

@@ -1,0 +1,167 @@
+"""The ``kpiokr`` command line: parses arguments, maps failures to messages and exit codes.
+
+With :mod:`sync.cli.commands`, the only place that prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from types import FrameType
+
+from sync.cli import commands
+from sync.cli.check import check, check_files, fields
+from sync.cli.demo import run_demo
+from sync.cli.log_setup import configure_logging
+from sync.config import ConfigError, config_path, load_config
+from sync.errors import JiraAuthError, KpiokrError
+from sync.mapping import MappingError
+from sync.store import StoreError, StoreLocked
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+
+log = logging.getLogger("kpiokr")
+
+
+def _version() -> str:
+    try:
+        return version("kpiokr")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kpiokr", description="OKRs and KPIs that live inside Jira.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--config", help="config file (default: $KPIOKR_CONFIG, else ./config.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details, libraries' included")
+    parser.add_argument(
+        "--log-format", choices=("text", "json"), default="text", help="log lines as text, or one JSON object a line"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+
+    sync = sub.add_parser("sync", help="one pass: fetch what changed, score, write back (`daemon` repeats it)")
+    sync.add_argument("--once", action="store_true", help="accepted for older scripts: sync always makes one pass")
+    sync.add_argument("--full", action="store_true", help="re-read every issue, not only those updated")
+    sync.add_argument("--dry-run", action="store_true", help="print the writes it would make, make none")
+    sync.add_argument(
+        "--reconcile", action="store_true", help="also check the issues held against Jira (deleted, moved), now"
+    )
+
+    sub.add_parser("daemon", help="sync on the interval and reconcile nightly until SIGTERM/SIGINT")
+
+    report = sub.add_parser("report", help="objectives, key results and KPIs with status and trend")
+    report.add_argument("--format", choices=("table", "markdown", "json"), default="table")
+    report.add_argument("--team", help="only this team")
+    report.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="computed from the stored histories as of the end of DATE in the team's time zone (2026-09-30), "
+        "or of an instant with its offset (2026-09-30T18:00+02:00); asks Jira nothing",
+    )
+    report.add_argument("--cycle", metavar="NAME", help="as of the end of this cycle's last day, with its dates")
+
+    check = sub.add_parser("check", help="validate mapping files, and fields, boards and JQL in Jira")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="mapping files or directories to check alone (no config, no Jira)"
+    )
+    check.add_argument("--offline", action="store_true", help="check the files only, do not contact Jira")
+
+    sub.add_parser("fields", help="list the site's fields: id, type and the name a mapping file can use")
+
+    setup = sub.add_parser("setup", help="create the custom fields scores are written to")
+    setup.add_argument("--dry-run", action="store_true", help="say what it would create")
+
+    sub.add_parser("migrate", help="bring the store's schema up to date")
+
+    demo = sub.add_parser("demo", help="the whole product against a local Jira sandbox")
+    demo.add_argument("--dir", default="kpiokr-demo", help="where the demo config, mapping and store go")
+    demo.add_argument("--issues", type=int, default=600, help="size of the seeded site")
+    demo.add_argument("--flavor", choices=("cloud", "datacenter"), default="cloud")
+    demo.add_argument("--serve", action="store_true", help="after the demo, keep the sandbox running")
+    return parser
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s: stopping after the current step", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    if args.command == "demo":
+        configure_logging("ERROR", verbose=args.verbose, fmt=args.log_format)
+        return _guarded(lambda: run_demo(args.dir, issues=args.issues, flavor=args.flavor, serve=args.serve))
+    if args.command == "check" and args.paths:
+        configure_logging(verbose=args.verbose, fmt=args.log_format)
+        return _guarded(lambda: check_files(args.paths))
+    try:
+        config = load_config(config_path(args.config, os.environ))
+    except ConfigError as error:
+        print(f"kpiokr: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(config.log_level, verbose=args.verbose, fmt=args.log_format)
+    stop = threading.Event()
+    actions: dict[str, Callable[[], int]] = {
+        "sync": lambda: commands.sync(
+            config, full=args.full, dry_run=args.dry_run, reconcile=args.reconcile, stop=stop
+        ),
+        "daemon": lambda: commands.daemon(config, stop=stop),
+        "report": lambda: commands.report(config, fmt=args.format, team=args.team, as_of=args.as_of, cycle=args.cycle),
+        "check": lambda: check(config, offline=args.offline),
+        "fields": lambda: fields(config),
+        "setup": lambda: commands.setup(config, dry_run=args.dry_run),
+        "migrate": lambda: commands.migrate(config),
+    }
+    if args.command in ("sync", "daemon"):
+        _stop_on_signals(stop)
+    return _guarded(actions[args.command])
+
+
+def _guarded(action: Callable[[], int]) -> int:
+    """Run ``action``; known failures become one clear message and an exit code."""
+    try:
+        return action()
+    except StoreLocked as error:
+        print(f"kpiokr: {error}", file=sys.stderr)
+        return EXIT_LOCKED
+    except (MappingError, ConfigError) as error:
+        print(f"kpiokr: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except JiraAuthError as error:
+        print(f"kpiokr: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except (KpiokrError, StoreError) as error:
+        print(f"kpiokr: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("kpiokr: interrupted", file=sys.stderr)
+        return EXIT_FAILED
+    except UnicodeError as error:
+        print(f"kpiokr: a file kpiokr read is not UTF-8 text ({error}): save it as UTF-8", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:
+        print(f"kpiokr: {_os_error(error)}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _os_error(error: OSError) -> str:
+    """An operating-system failure as one sentence with the path and what to check."""
+    where = f" ({error.filename})" if error.filename else ""
+    what = error.strerror or str(error) or type(error).__name__
+    return f"{what}{where}: check that the path exists and that this account may read and write it"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""Jira access: the gateway (Cloud and Data Center), HTTP with retries and rate limits, paged search,
+site facts, and the translation of Jira JSON into domain histories."""
+
+from sync.jira.gateway import JiraGateway, JiraRestGateway, JiraSettings
+from sync.jira.jql import date_literal, keys_in, project_clause, updated_since
+from sync.jira.retry import RetryPolicy
+from sync.jira.search import KnownHistories
+from sync.jira.site import Account, BoardConfig, FieldInfo, OwnWrites, resolve_field
+from sync.jira.translate import SiteDictionary, to_history
+from sync.jira.translate_agile import to_sprint
+from sync.jira.translate_values import parse_datetime
+
+__all__ = [
+    "Account",
+    "BoardConfig",
+    "FieldInfo",
+    "JiraGateway",
+    "JiraRestGateway",
+    "JiraSettings",
+    "KnownHistories",
+    "OwnWrites",
+    "RetryPolicy",
+    "SiteDictionary",
+    "date_literal",
+    "keys_in",
+    "parse_datetime",
+    "project_clause",
+    "resolve_field",
+    "to_history",
+    "to_sprint",
+    "updated_since",
+]

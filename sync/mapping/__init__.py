@@ -1,0 +1,43 @@
+"""The admin's mapping files: pydantic schema, loader with file:line errors, TOML positions, lint."""
+
+from sync.mapping.build import (
+    build_cycle,
+    build_key_result,
+    build_kpi_definitions,
+    build_objective,
+    key_result_jql,
+    numeric_fields,
+    query_count_jqls,
+    team_timezone,
+)
+from sync.mapping.lint import key_result_count_warnings, objective_count_warnings, unmeasured_warnings
+from sync.mapping.loader import LoadedMappings, load_mappings, online_checks
+from sync.mapping.problems import MappingError, MappingProblem, format_loc
+from sync.mapping.schema import NumericMeasure, QueryCountMeasure, TeamMapping
+from sync.mapping.toml_positions import Loc
+from sync.mapping.watch import MappingWatcher
+
+__all__ = [
+    "LoadedMappings",
+    "Loc",
+    "MappingError",
+    "MappingProblem",
+    "MappingWatcher",
+    "NumericMeasure",
+    "QueryCountMeasure",
+    "TeamMapping",
+    "build_cycle",
+    "build_key_result",
+    "build_kpi_definitions",
+    "build_objective",
+    "format_loc",
+    "key_result_count_warnings",
+    "key_result_jql",
+    "load_mappings",
+    "numeric_fields",
+    "objective_count_warnings",
+    "online_checks",
+    "query_count_jqls",
+    "team_timezone",
+    "unmeasured_warnings",
+]

@@ -1,0 +1,19 @@
+"""The state store: SQLAlchemy models, transactions, the lock, site facts, and Alembic migrations,
+on SQLite and PostgreSQL."""
+
+from sync.store.errors import StoreError, StoreLocked
+from sync.store.lock import default_owner
+from sync.store.records import KeyResultScoreRecord, KpiValueRecord, LedgerEntry, ObjectiveScoreRecord
+from sync.store.store import Store, create_store_engine
+
+__all__ = [
+    "KeyResultScoreRecord",
+    "KpiValueRecord",
+    "LedgerEntry",
+    "ObjectiveScoreRecord",
+    "Store",
+    "StoreError",
+    "StoreLocked",
+    "create_store_engine",
+    "default_owner",
+]
