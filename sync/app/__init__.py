@@ -4,7 +4,8 @@ write-back planning and the ledger, scheduling, as-of evaluation and report docu
 from sync.app.as_of import AsOfError, When, evaluate_as_of
 from sync.app.evaluate import field_kind
 from sync.app.fetch import Progress
-from sync.app.report import render, team_document
+from sync.app.report import render
+from sync.app.results import team_document
 from sync.app.runner import Runner, RunSummary
 from sync.app.scheduler import build_scheduler, run_until_stopped
 from sync.app.score_fields import explain_missing

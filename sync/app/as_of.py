@@ -24,7 +24,7 @@ from kpiokr.kpi import TeamData
 from sync.app.evaluate import evaluate_team
 from sync.app.evaluation_basis import Basis, JiraAnswers
 from sync.app.history_cache import HistoryCache
-from sync.app.report import TeamResult
+from sync.app.results import TeamResult
 from sync.errors import KpiokrError
 from sync.jira import BoardConfig, to_sprint
 from sync.mapping import TeamMapping, build_cycle, team_timezone

@@ -14,7 +14,7 @@ from kpiokr.history import IssueHistory
 from kpiokr.kpi import KpiResult, TeamData, evaluate_kpi
 from kpiokr.okr import KeyResultInputs, score_key_result, score_objective
 from sync.app.evaluation_basis import JiraAnswers, basis_document
-from sync.app.report import TeamResult
+from sync.app.results import TeamResult
 from sync.app.writeback import DesiredValue, FieldKind
 from sync.jira import BoardConfig, FieldInfo, SiteDictionary
 from sync.mapping import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sync.app.report import TeamResult
+from sync.app.results import TeamResult
 from sync.app.writeback import IssueWrite, WriteOutcome
 
 

@@ -35,7 +35,7 @@ from sync.app.history_cache import HistoryCache
 from sync.app.ledger import WriteLedger
 from sync.app.reconcile import forget_missing
 from sync.app.reconcile import reconcile as reconcile_with_jira
-from sync.app.report import TeamResult, team_document
+from sync.app.results import TeamResult, team_document
 from sync.app.run_summary import RunSummary
 from sync.app.score_records import score_records
 from sync.app.site_answers import SiteAnswers

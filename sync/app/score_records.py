@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.app.report import TeamResult
+from sync.app.results import TeamResult
 from sync.store import KeyResultScoreRecord, KpiValueRecord, ObjectiveScoreRecord
 
 

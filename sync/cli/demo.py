@@ -16,15 +16,17 @@ import urllib.request
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
-from jira_sandbox import SandboxServer, Site, generate_site
 from kpiokr.okr import NumericTarget, Objective, ObjectiveScore
 from sync.app import render, team_document
 from sync.cli.bootstrap import build_app
 from sync.cli.commands import ProgressBar, print_summary, setup
 from sync.config import load_config
+
+if TYPE_CHECKING:
+    from jira_sandbox import Site
 
 #: The sandbox's published demo accounts (they exist only in the sandbox).
 BOT = ("kpiokr-bot@example.com", "sandbox-token", "sandbox-pat")
@@ -238,6 +240,8 @@ def edit_as_person(url: str, flavor: str, key: str, fields: dict[str, object]) -
 
 def run_demo(directory: str, *, issues: int, flavor: str, serve: bool, out: TextIO | None = None) -> int:
     """The demo, start to end; with ``serve`` the sandbox keeps running until Ctrl-C."""
+    from jira_sandbox import SandboxServer, generate_site  # noqa: PLC0415 - only `kpiokr demo` loads the sandbox
+
     out = out or sys.stdout
     began = time.monotonic()
     root = Path(directory).resolve()

@@ -10,7 +10,8 @@ import pytest
 from kpiokr.kpi import TeamData
 from sync.app.as_of import When, evaluate_as_of
 from sync.app.evaluate import IssueIndex, JiraAnswers, evaluate_team
-from sync.app.report import render, team_document
+from sync.app.report import render
+from sync.app.results import team_document
 from sync.jira.site import FieldInfo
 from sync.jira.translate import SiteDictionary, to_history
 from sync.mapping.schema import TeamMapping

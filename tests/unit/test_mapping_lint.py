@@ -7,7 +7,7 @@ import pytest
 from kpiokr.history import IssueHistory
 from kpiokr.okr import KeyResultInputs, Objective, ObjectiveScore, score_key_result, score_objective
 from sync.app.evaluate import count_warnings
-from sync.app.report import TeamResult
+from sync.app.results import TeamResult
 from sync.mapping.file import (
     TeamMapping,
     build_cycle,
