@@ -17,6 +17,9 @@ from sync.store import Store
 
 MIGRATE_COMMAND = "kpiokr migrate"
 
+#: Builds the Jira gateway from its settings: :class:`JiraRestGateway`, or an in-memory Jira in tests.
+GatewayFactory = Callable[[JiraSettings], JiraRestGateway]
+
 
 def utc_now() -> datetime:
     """The clock the daemon runs on."""
@@ -68,18 +71,20 @@ class App:
         self.store.close()
 
 
-def build_app(config: Config, environ: Mapping[str, str], *, migrate: bool = True) -> App:
-    """Wire the daemon from its config; nothing is sent to Jira yet."""
+def build_app(
+    config: Config, environ: Mapping[str, str], *, migrate: bool = True, gateways: GatewayFactory = JiraRestGateway
+) -> App:
+    """Wire the daemon from its config (its gateway built by ``gateways``); nothing is sent to Jira yet."""
     logging.getLogger(__name__).debug("store at %s", config.store_url.split("@")[-1])
-    jira = JiraRestGateway(gateway_settings(config, environ))
+    jira = gateways(gateway_settings(config, environ))
     store = open_store(config, migrate=migrate)
     return App(config, jira, store, MappingWatcher(config.mapping_paths))
 
 
 @contextmanager
-def opened_app(config: Config, environ: Mapping[str, str]) -> Iterator[App]:
+def opened_app(config: Config, environ: Mapping[str, str], gateways: GatewayFactory = JiraRestGateway) -> Iterator[App]:
     """:func:`build_app` for the ``with`` block; the store is closed after it."""
-    app = build_app(config, environ)
+    app = build_app(config, environ, gateways=gateways)
     try:
         yield app
     finally:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sync.app import explain_missing
-from sync.cli.bootstrap import App, opened_app
+from sync.cli.bootstrap import App, GatewayFactory, opened_app
 from sync.config import Config
 from sync.errors import FieldNotFound, JiraError, KpiokrError
-from sync.jira import FieldInfo, resolve_field
+from sync.jira import FieldInfo, JiraRestGateway, resolve_field
 from sync.mapping import LoadedMappings, TeamMapping, load_mappings, online_checks
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -57,7 +57,7 @@ def check_files(paths: Sequence[str]) -> int:
     return EXIT_USAGE if loaded.errors else EXIT_OK
 
 
-def check(config: Config, *, offline: bool) -> int:
+def check(config: Config, *, offline: bool, gateways: GatewayFactory = JiraRestGateway) -> int:
     """``kpiokr check``: mapping files, then (unless ``offline``) their fields, boards and JQL in Jira.
 
     Exit 2 when the files have errors, 1 when Jira disagrees with them or could not be asked.
@@ -70,7 +70,7 @@ def check(config: Config, *, offline: bool) -> int:
     reached = True
     if not offline:
         try:
-            with opened_app(config, os.environ) as app:
+            with opened_app(config, os.environ, gateways) as app:
                 _check_online(app, found)
         except (JiraError, KpiokrError) as error:
             reached = False
@@ -133,9 +133,9 @@ def _undecided_resolutions(teams: Iterable[TeamMapping], site: Sequence[str]) ->
     return notes
 
 
-def fields(config: Config) -> int:
+def fields(config: Config, gateways: GatewayFactory = JiraRestGateway) -> int:
     """``kpiokr fields``: every field of the site with its id, its type and the name a mapping can use."""
-    with opened_app(config, os.environ) as app:
+    with opened_app(config, os.environ, gateways) as app:
         site = app.jira.fields()
     rows = [(f.id, _field_type(f), _mapping_name(site, f)) for f in sorted(site, key=lambda f: f.name.casefold())]
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(("id", "type", "name"))]

@@ -22,10 +22,10 @@ from sync.app import (
     run_until_stopped,
     team_document,
 )
-from sync.cli.bootstrap import open_store, opened_app, utc_now
+from sync.cli.bootstrap import GatewayFactory, open_store, opened_app, utc_now
 from sync.config import Config
 from sync.errors import FieldNotFound, KpiokrError
-from sync.jira import resolve_field
+from sync.jira import JiraRestGateway, resolve_field
 from sync.mapping import MappingError, load_mappings
 from sync.store import Store, create_store_engine, default_owner
 
@@ -104,13 +104,21 @@ def print_summary(summary: RunSummary, *, dry_run: bool, out: TextIO | None = No
         print(f"  ! {problem}", file=out)
 
 
-def sync(config: Config, *, full: bool, dry_run: bool, reconcile: bool, stop: threading.Event) -> int:
+def sync(
+    config: Config,
+    *,
+    full: bool,
+    dry_run: bool,
+    reconcile: bool,
+    stop: threading.Event,
+    gateways: GatewayFactory = JiraRestGateway,
+) -> int:
     """``kpiokr sync``: exactly one pass (``kpiokr daemon`` repeats them).
 
     Exit 1 when a team was skipped, a write rejected, or scores could not be written (a score field is missing).
     """
     ttl = timedelta(seconds=config.sync.lock_ttl_seconds)
-    with opened_app(config, os.environ) as app, app.store.locked(default_owner("sync"), ttl):
+    with opened_app(config, os.environ, gateways) as app, app.store.locked(default_owner("sync"), ttl):
         app.store.recover_abandoned_runs()
         first = not app.store.watermarks()
         bar = ProgressBar("fetching issues") if first or full or reconcile else None
@@ -121,10 +129,10 @@ def sync(config: Config, *, full: bool, dry_run: bool, reconcile: bool, stop: th
         return 0 if summary.ok else 1
 
 
-def daemon(config: Config, *, stop: threading.Event) -> int:
+def daemon(config: Config, *, stop: threading.Event, gateways: GatewayFactory = JiraRestGateway) -> int:
     """``kpiokr daemon``: incremental syncs on the interval, reconciliation nightly, until stopped."""
     ttl = timedelta(seconds=config.sync.lock_ttl_seconds)
-    with opened_app(config, os.environ) as app, app.store.locked(default_owner("daemon"), ttl) as owner:
+    with opened_app(config, os.environ, gateways) as app, app.store.locked(default_owner("daemon"), ttl) as owner:
         app.store.recover_abandoned_runs()
         runner = app.runner(stop)
 
@@ -189,7 +197,7 @@ def report(config: Config, *, fmt: str, team: str | None, as_of: str | None = No
     return 0
 
 
-def setup(config: Config, *, dry_run: bool) -> int:
+def setup(config: Config, *, dry_run: bool, gateways: GatewayFactory = JiraRestGateway) -> int:
     """``kpiokr setup``: create the missing score fields, and say which screens they belong on."""
     wanted: dict[str, str] = {}
     for team in load_mappings(config.mapping_paths).teams:
@@ -202,7 +210,7 @@ def setup(config: Config, *, dry_run: bool) -> int:
                 names.key_result_progress: "number",
             }
         )
-    with opened_app(config, os.environ) as app:
+    with opened_app(config, os.environ, gateways) as app:
         fields = app.jira.fields()
         datacenter = app.jira.flavor() == "datacenter"
         for name, wanted_kind in wanted.items():

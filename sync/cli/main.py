@@ -16,11 +16,13 @@ from importlib.metadata import PackageNotFoundError, version
 from types import FrameType
 
 from sync.cli import commands
+from sync.cli.bootstrap import GatewayFactory
 from sync.cli.check import check, check_files, fields
 from sync.cli.demo import run_demo
 from sync.cli.log_setup import configure_logging
 from sync.config import ConfigError, config_path, load_config
 from sync.errors import JiraAuthError, KpiokrError
+from sync.jira import JiraRestGateway
 from sync.mapping import MappingError
 from sync.store import StoreError, StoreLocked
 
@@ -97,8 +99,8 @@ def _stop_on_signals(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run a command; returns the process exit code."""
+def main(argv: Sequence[str] | None = None, *, gateways: GatewayFactory = JiraRestGateway) -> int:
+    """Run a command (Jira reached through the gateway ``gateways`` builds); returns the process exit code."""
     args = _parser().parse_args(argv)
     if args.command == "demo":
         configure_logging("ERROR", verbose=args.verbose, fmt=args.log_format)
@@ -115,13 +117,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     stop = threading.Event()
     actions: dict[str, Callable[[], int]] = {
         "sync": lambda: commands.sync(
-            config, full=args.full, dry_run=args.dry_run, reconcile=args.reconcile, stop=stop
+            config, full=args.full, dry_run=args.dry_run, reconcile=args.reconcile, stop=stop, gateways=gateways
         ),
-        "daemon": lambda: commands.daemon(config, stop=stop),
+        "daemon": lambda: commands.daemon(config, stop=stop, gateways=gateways),
         "report": lambda: commands.report(config, fmt=args.format, team=args.team, as_of=args.as_of, cycle=args.cycle),
-        "check": lambda: check(config, offline=args.offline),
-        "fields": lambda: fields(config),
-        "setup": lambda: commands.setup(config, dry_run=args.dry_run),
+        "check": lambda: check(config, offline=args.offline, gateways=gateways),
+        "fields": lambda: fields(config, gateways),
+        "setup": lambda: commands.setup(config, dry_run=args.dry_run, gateways=gateways),
         "migrate": lambda: commands.migrate(config),
     }
     if args.command in ("sync", "daemon"):
