@@ -108,7 +108,7 @@ def scenario(flavor: str, issues: int, seed: int) -> list[tuple[str, int, int, s
             app.close()
         site.clock_state.set(NOW + 3 * INTERVAL)
         server.clear_request_log()
-        command = [sys.executable, "-m", "sync.cli.main", "--config", str(config_path), "sync"]
+        command = [sys.executable, "-m", "sync.cli", "--config", str(config_path), "sync"]
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
         paths = ", ".join(f"{m} {p.split('?')[0]}" for m, p, _ in server.request_log)
         rows.append(

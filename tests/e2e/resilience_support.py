@@ -83,7 +83,7 @@ def score_values(site: Site) -> dict[tuple[str, str], object]:
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """``kpiokr ARGS`` in a subprocess, as an admin runs it."""
     return subprocess.run(
-        [sys.executable, "-m", "sync.cli.main", *args],
+        [sys.executable, "-m", "sync.cli", *args],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         capture_output=True,

@@ -53,9 +53,9 @@ PHASES = ("fetch", "store", "compute", "write")
 #: Log lines that open a phase; the run's summary on stdout closes the last one.
 MARKERS = (
     (re.compile(r"\(sync\) started"), "fetch"),
-    (re.compile(r"sync\.fetch: storing \d+ issue"), "store"),
+    (re.compile(r"sync\.app\.\w+: storing \d+ issue"), "store"),
     (re.compile(r"computing the scores"), "compute"),
-    (re.compile(r"sync\.runner: run \d+: writing \d+ issue"), "write"),
+    (re.compile(r"sync\.app\.\w+: run \d+: writing \d+ issue"), "write"),
     (re.compile(r"recording scores and reports"), "store"),
     (re.compile(r"^run \d+ \(sync\): ", re.MULTILINE), "done"),
 )
