@@ -1,10 +1,12 @@
 """Jira access: the gateway (Cloud and Data Center), HTTP with retries and rate limits, paged search,
 site facts, and the translation of Jira JSON into domain histories."""
 
-from sync.jira.gateway import JiraGateway, JiraRestGateway, JiraSettings
+from sync.jira.gateway import JiraRestGateway
 from sync.jira.jql import date_literal, keys_in, project_clause, updated_since
+from sync.jira.port import JiraGateway
 from sync.jira.retry import RetryPolicy
 from sync.jira.search import KnownHistories
+from sync.jira.settings import JiraSettings
 from sync.jira.site import Account, BoardConfig, FieldInfo, OwnWrites, resolve_field
 from sync.jira.translate import SiteDictionary, to_history
 from sync.jira.translate_agile import to_sprint

@@ -1,23 +1,21 @@
 """The Jira gateway: the one place that talks to Jira, and the only importer of ``jira``.
 
-:class:`JiraGateway` is what the runner depends on; :class:`JiraRestGateway` implements it over
-REST. The ``jira`` client is built with ``max_retries=0`` (its ``ResilientSession`` then makes
-exactly one attempt and sleeps never) and ``get_server_info=False`` (its constructor sends
-nothing), so :mod:`sync.jira.retry` is the only retry layer and every request, serverInfo included,
-goes through :class:`sync.jira.http.JiraHttp`. Methods return plain values, never ``jira``
-resources. Cloud vs Data Center is decided in :meth:`JiraRestGateway.flavor`, once.
+:class:`JiraRestGateway` implements :class:`sync.jira.port.JiraGateway`, what the application
+depends on, over REST; :class:`sync.jira.settings.JiraSettings` says how to reach the site. The
+``jira`` client is built with ``max_retries=0`` (its ``ResilientSession`` then makes exactly one
+attempt and sleeps never) and ``get_server_info=False`` (its constructor sends nothing), so
+:mod:`sync.jira.retry` is the only retry layer and every request, serverInfo included, goes
+through :class:`sync.jira.http.JiraHttp`. Methods return plain values, never ``jira`` resources.
+Cloud vs Data Center is decided in :meth:`JiraRestGateway.flavor`, once.
 """
 
 from __future__ import annotations
 
-import base64
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
-from urllib.parse import urlsplit
+from typing import Any
 
 import jira
 import requests
@@ -27,8 +25,9 @@ from jira.exceptions import JIRAError
 from sync.errors import JiraBadResponse, JiraNotFound, JiraRequestRejected, JiraUnsupported
 from sync.jira.http import READ, ErrorHint, JiraHttp
 from sync.jira.rate_limits import Pacer
-from sync.jira.retry import Clock, RetryPolicy, retrying
+from sync.jira.retry import Clock, retrying
 from sync.jira.search import Enough, KnownHistories, search_cloud, search_datacenter
+from sync.jira.settings import JiraSettings
 from sync.jira.site import Account, BoardConfig, FieldInfo, FieldKind, Flavor, ServerInfo
 
 AGILE = "/rest/agile/1.0"
@@ -43,100 +42,6 @@ _TYPES: Mapping[str, tuple[str, str]] = {
 _CF = "com.atlassian.jira.plugin.system.customfieldtypes:"
 
 log = logging.getLogger(__name__)
-
-
-class JiraGateway(Protocol):
-    """Everything the daemon asks of Jira. Values are plain dicts and dataclasses."""
-
-    @property
-    def requests_made(self) -> int: ...
-    @property
-    def server_time(self) -> datetime | None: ...
-    def server_info(self) -> ServerInfo: ...
-    def myself(self) -> Account: ...
-    def fields(self) -> list[FieldInfo]: ...
-    def statuses(self) -> list[dict[str, Any]]: ...
-    def resolutions(self) -> list[str]: ...
-    def search(
-        self,
-        jql: str,
-        fields: Sequence[str],
-        *,
-        expand_changelog: bool = True,
-        page_size: int | None = None,
-        known: KnownHistories | None = None,
-        enough: Enough | None = None,
-    ) -> Iterator[dict[str, Any]]: ...
-    def count(self, jql: str) -> int: ...
-    def board(self, board_id: int) -> dict[str, Any]: ...
-    def board_configuration(self, board_id: int) -> BoardConfig: ...
-    def board_configuration_json(self, board_id: int) -> dict[str, Any]: ...
-    def sprints(self, board_id: int) -> list[dict[str, Any]]: ...
-    def find_board(self, name_or_id: str | int) -> dict[str, Any]: ...
-    def get_issue(self, key: str, fields: Sequence[str]) -> dict[str, Any]: ...
-    def update_issue(self, key: str, fields: Mapping[str, object]) -> None: ...
-    def create_field(self, name: str, kind: FieldKind, options: Sequence[str] = ()) -> FieldInfo: ...
-    def add_select_options(self, field_id: str, options: Sequence[str]) -> None: ...
-    def jql_is_valid(self, jql: str) -> str | None: ...
-
-
-@dataclass(frozen=True)
-class JiraSettings:
-    """How to reach one Jira site. ``email`` set means Cloud basic auth, else a personal access token.
-
-    Data Center always gets the token as a Bearer token (``email`` is ignored there).
-
-    ``token_env`` and ``email_env`` are the names of the environment variables the values came
-    from, quoted in error messages (``token_origin``, when set, says where the token came from
-    instead: "the file /etc/kpiokr/token"); the token itself never appears in a message or a log.
-    """
-
-    base_url: str
-    token: str = field(repr=False)
-    token_env: str = "KPIOKR_JIRA_TOKEN"
-    token_origin: str = ""
-    email: str | None = None
-    email_env: str | None = None
-    ca_bundle: str | None = None
-    timeout_seconds: float = 30.0
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    flavor: Flavor | None = None
-    notify_users: bool = False
-
-    def secrets(self) -> list[str]:
-        """Every form of the credential that could leak into text: the token, the Basic header value,
-        credentials written into the base URL."""
-        forms = [self.token]
-        if self.email:
-            forms.append(base64.b64encode(f"{self.email}:{self.token}".encode()).decode())
-        userinfo = urlsplit(self.base_url).netloc.rpartition("@")[0]
-        return [*forms, userinfo] if userinfo else forms
-
-    def _token_origin(self) -> str:
-        return self.token_origin or f"the environment variable {self.token_env}"
-
-    def basic_auth(self, flavor: Flavor | None = None) -> bool:
-        """True when the credential goes as Basic ``email:token`` (Cloud with an e-mail), else Bearer."""
-        return bool(self.email) and (flavor or self.flavor) != "datacenter"
-
-    def account(self, flavor: Flavor | None = None) -> str:
-        """The account the credential belongs to, as messages name it."""
-        if self.basic_auth(flavor):
-            return str(self.email)
-        return f"of the personal access token in {self._token_origin()}"
-
-    def auth_hint(self, flavor: Flavor | None = None) -> str:
-        """What to check when Jira answers 401."""
-        if self.basic_auth(flavor):
-            where = f" (from {self.email_env})" if self.email_env else ""
-            return (
-                f"Check the Atlassian API token in {self._token_origin()}: it must be a current"
-                f" token of the account {self.email}{where} (id.atlassian.com -> Security -> API tokens)."
-            )
-        return (
-            f"Check the personal access token in {self._token_origin()}: it must be a current"
-            " Data Center PAT of the service account (Profile -> Personal Access Tokens)."
-        )
 
 
 def _sender(client: jira.JIRA) -> Callable[..., requests.Response | None]:

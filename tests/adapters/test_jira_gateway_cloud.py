@@ -18,8 +18,9 @@ from sync.errors import (
     JiraRequestRejected,
     JiraUnavailable,
 )
-from sync.jira.gateway import JiraRestGateway, JiraSettings
+from sync.jira.gateway import JiraRestGateway
 from sync.jira.retry import RetryPolicy
+from sync.jira.settings import JiraSettings
 
 BASE = "https://acme.atlassian.net"
 TOKEN = "ATATT3xFfGF0-secret-cloud-token"

@@ -17,8 +17,9 @@ from sync.errors import (
     JiraUnavailable,
     JiraUnsupported,
 )
-from sync.jira.gateway import JiraRestGateway, JiraSettings
+from sync.jira.gateway import JiraRestGateway
 from sync.jira.retry import RetryPolicy
+from sync.jira.settings import JiraSettings
 
 BASE = "https://jira.acme.example/jira"
 PAT = "NjE2-secret-dc-personal-access-token"

@@ -6,8 +6,9 @@ import pytest
 import responses
 
 from sync.errors import JiraRateLimited
-from sync.jira.gateway import JiraRestGateway, JiraSettings
+from sync.jira.gateway import JiraRestGateway
 from sync.jira.retry import RetryPolicy
+from sync.jira.settings import JiraSettings
 
 BASE = "https://acme.atlassian.net"
 DATE = "Fri, 20 Nov 2026 12:00:00 GMT"

@@ -10,9 +10,10 @@ import pytest
 import responses
 
 from sync.errors import JiraNotFound, JiraRequestRejected, JiraTlsError
-from sync.jira.gateway import JiraRestGateway, JiraSettings
+from sync.jira.gateway import JiraRestGateway
 from sync.jira.http import ErrorHint
 from sync.jira.retry import RetryPolicy
+from sync.jira.settings import JiraSettings
 
 TOKEN = "secret-pat-for-advice-tests"
 HTML_404 = "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Oops</h1></body></html>"

@@ -4,8 +4,9 @@ import pytest
 import responses
 
 from sync.errors import JiraUnavailable
-from sync.jira.gateway import JiraRestGateway, JiraSettings
+from sync.jira.gateway import JiraRestGateway
 from sync.jira.retry import RetryPolicy
+from sync.jira.settings import JiraSettings
 
 SECRET = "ATATT3xFfGF0-url-secret"
 BASE = f"https://bot:{SECRET}@jira.acme.example"
