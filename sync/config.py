@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sync.errors import ConfigError
+
 DEFAULT_CONFIG = Path("config.toml")
 CONFIG_ENV = "KPIOKR_CONFIG"
 
@@ -139,10 +141,6 @@ class Config(_Section):
     def mapping_paths(self) -> list[Path]:
         """The mapping files and directories, resolved."""
         return [self.resolve(p) for p in self.mappings.paths]
-
-
-class ConfigError(ValueError):
-    """The config file is missing or invalid; the message lists every problem."""
 
 
 def config_path(explicit: str | os.PathLike[str] | None, environ: Mapping[str, str]) -> Path:

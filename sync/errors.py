@@ -1,8 +1,35 @@
 """The exceptions kpiokr raises, each with a message that says how to fix the problem.
 
-Library code raises these; only the CLI prints them. Messages name the request (method and path,
-never the query string), the Jira status and the fix. They never contain a credential or more
-than a short excerpt of a response body.
+One tree, one root; the bases live here, below every room, and a room keeps its own subclasses::
+
+    KpiokrError                      every failure kpiokr raises on purpose (CLI: exit 1 unless below)
+    ├── ConfigError                  the config file is missing or invalid (exit 2)
+    ├── MappingError                 mapping files have errors, each with its place (exit 2)
+    ├── StoreError                   the state store: damaged, unreachable, full, locked... (sync.store)
+    │   ├── StoreLocked              another kpiokr holds the store's lock (exit 3)
+    │   ├── StoreOutdated            the schema is older than the code and was not migrated
+    │   └── StoreNewerThanCode       a newer kpiokr migrated the store
+    ├── JiraError                    a Jira request failed: ``method``, ``path``, ``status``
+    │   ├── JiraAuthError            401, or a login CAPTCHA
+    │   ├── JiraPermissionError      403
+    │   ├── JiraNotFound             404
+    │   ├── JiraRequestRejected      400 and other 4xx, with Jira's messages
+    │   ├── JiraUnsupported          the flavour has no API for it
+    │   ├── JiraTlsError             the certificate could not be verified
+    │   ├── JiraBadResponse          a body that is not the JSON expected
+    │   ├── JiraUnavailable          5xx, connection errors, timeouts, past the retry budget
+    │   │   └── JiraRateLimited      429
+    │   └── FieldNotFound            a field named in the config or a mapping is not on the site
+    ├── RunAbandoned                 a pass stopped on request at a safe point
+    ├── TeamFault                    one team's fault in a pass; the others go on (sync.app)
+    └── AsOfError                    an ``--as-of`` or ``--cycle`` that names no instant (sync.app, exit 2)
+
+Library code raises these; only the CLI prints them (``sync.cli.exit_codes`` maps them onto exit
+codes). Messages name the request (method and path, never the query string), the Jira status and
+the fix. They never contain a credential or more than a short excerpt of a response body.
+
+``ConfigError`` is not a ``ValueError``: it is raised after pydantic has validated (never inside a
+validator, where pydantic would turn a ``ValueError`` into a validation error of its own).
 """
 
 from __future__ import annotations
@@ -19,6 +46,31 @@ def sentence(text: str) -> str:
 
 class KpiokrError(Exception):
     """Base of every error kpiokr raises on purpose."""
+
+
+class ConfigError(KpiokrError):
+    """The config file is missing or invalid; the message lists every problem."""
+
+
+class MappingError(KpiokrError):
+    """Mapping files have errors; ``problems`` lists every one of them, across all files.
+
+    Each problem prints as ``path:line:column: location: message``.
+    """
+
+    def __init__(self, problems: Sequence[object]) -> None:
+        self.problems = tuple(problems)
+        count = f"{len(self.problems)} error{'s' if len(self.problems) != 1 else ''}"
+        lines = "\n".join(str(p) for p in self.problems)
+        super().__init__(f"{count} in the mapping files:\n{lines}\nFix them and run `kpiokr check` again.")
+
+
+class StoreError(KpiokrError):
+    """The state store failed; the message says the fix (``sync.store`` holds the subclasses)."""
+
+
+class RunAbandoned(KpiokrError):  # noqa: N818 - reads as what happened
+    """The run was stopped on request at a safe point; nothing half-done was committed."""
 
 
 class JiraError(KpiokrError):

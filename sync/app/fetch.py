@@ -28,7 +28,7 @@ from datetime import datetime, timedelta, tzinfo
 from itertools import chain, islice
 from typing import Any
 
-from sync.errors import JiraNotFound, JiraRequestRejected, KpiokrError
+from sync.errors import JiraNotFound, JiraRequestRejected, RunAbandoned
 from sync.jira import (
     JiraGateway,
     KnownHistories,
@@ -55,10 +55,6 @@ PROJECT_FAULTS = (JiraRequestRejected, JiraNotFound)
 STORE_FIELDS = ("project", "updated")
 
 Progress = Callable[[int, int | None], None]
-
-
-class RunAbandoned(KpiokrError):  # noqa: N818 - reads as what happened
-    """The run was stopped on request at a safe point; nothing half-done was committed."""
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """The admin's mapping files: pydantic schema, loader with file:line errors, TOML positions, lint."""
 
+from sync.errors import MappingError
 from sync.mapping.build import (
     build_cycle,
     build_key_result,
@@ -12,7 +13,7 @@ from sync.mapping.build import (
 )
 from sync.mapping.lint import key_result_count_warnings, objective_count_warnings, unmeasured_warnings
 from sync.mapping.loader import LoadedMappings, load_mappings, online_checks
-from sync.mapping.problems import MappingError, MappingProblem, format_loc
+from sync.mapping.problems import MappingProblem, format_loc
 from sync.mapping.schema import NumericMeasure, QueryCountMeasure, TeamMapping
 from sync.mapping.toml_positions import Loc
 from sync.mapping.watch import MappingWatcher

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, NoDefault
 from pydantic_core import core_schema
 
+from sync.errors import MappingError
 from sync.mapping.build import (
     build_cycle,
     build_key_result,
@@ -34,7 +35,7 @@ from sync.mapping.lint import (
     vanity_reason,
 )
 from sync.mapping.loader import LoadedMappings, OnlineCheck, check_offline, load_mappings, online_checks, parse_mapping
-from sync.mapping.problems import MappingError, MappingProblem, MappingSource
+from sync.mapping.problems import MappingProblem, MappingSource
 from sync.mapping.schema import TeamMapping
 
 SCHEMA_COMMAND = "python -m sync.mapping.file --schema > mappings/schema.json"

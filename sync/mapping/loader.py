@@ -15,8 +15,9 @@ from typing import Literal
 
 from pydantic import ValidationError
 
+from sync.errors import MappingError
 from sync.mapping.lint import lint_team
-from sync.mapping.problems import MappingError, MappingProblem, MappingSource, format_loc, validation_problems
+from sync.mapping.problems import MappingProblem, MappingSource, format_loc, validation_problems
 from sync.mapping.schema import NumericMeasure, QueryCountMeasure, TeamMapping
 from sync.mapping.toml_positions import Loc, syntax_error_position, toml_positions
 

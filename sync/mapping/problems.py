@@ -9,7 +9,6 @@ is left and words the message for a Jira admin rather than for a Python programm
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from types import UnionType
@@ -19,7 +18,6 @@ from pydantic import BaseModel, Discriminator, Tag, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from sync.errors import KpiokrError
 from sync.mapping.toml_positions import Loc, TomlPositions
 from sync.mapping.types import BOUND_MEANINGS, PATTERN_MEANINGS, did_you_mean
 
@@ -54,16 +52,6 @@ class MappingProblem:
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}:{self.column}"
         return f"{where}: {self.location}: {self.message}" if self.location else f"{where}: {self.message}"
-
-
-class MappingError(KpiokrError):
-    """Mapping files have errors; ``problems`` lists every one of them, across all files."""
-
-    def __init__(self, problems: Sequence[MappingProblem]) -> None:
-        self.problems = tuple(problems)
-        count = f"{len(self.problems)} error{'s' if len(self.problems) != 1 else ''}"
-        lines = "\n".join(str(p) for p in self.problems)
-        super().__init__(f"{count} in the mapping files:\n{lines}\nFix them and run `kpiokr check` again.")
 
 
 def format_loc(loc: Loc) -> str:

@@ -10,8 +10,8 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+from sync.errors import MappingError
 from sync.mapping.loader import load_mappings, mapping_files
-from sync.mapping.problems import MappingError
 from sync.mapping.schema import TeamMapping
 
 log = logging.getLogger(__name__)

@@ -1,12 +1,15 @@
-"""What can go wrong with the state store; every message says what to do about it."""
+"""What can go wrong with the state store; every message says what to do about it.
+
+:class:`StoreError`, the base, lives in :mod:`sync.errors` with the rest of the tree.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sync.errors import StoreError
 
-class StoreError(Exception):
-    """Base of the store's errors."""
+__all__ = ["StoreError", "StoreLocked", "StoreNewerThanCode", "StoreOutdated"]
 
 
 class StoreLocked(StoreError):  # noqa: N818 - reads as the condition it reports
