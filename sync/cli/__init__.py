@@ -1,5 +1,3 @@
-"""The command line and the composition root: the only code that prints and picks exit codes."""
+"""The command line and the composition root: the only code that prints and picks exit codes.
 
-from sync.cli.main import main
-
-__all__ = ["main"]
+No other room imports it, so it exports nothing; ``kpiokr`` runs :func:`sync.cli.main.main`."""
