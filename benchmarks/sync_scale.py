@@ -55,6 +55,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from jira_sandbox import SandboxServer, generate_site
+from sync import score_fields
 from sync.cli.commands import setup
 from sync.cli.demo import quarter, write_demo_files
 from sync.config import load_config
@@ -65,7 +66,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).with_name("sync_scale_worker.py")
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-SCORE_FIELDS = ("Objective score", "Objective status", "Objective summary", "Key result progress")
+SCORE_FIELDS = tuple(f.default_name for f in score_fields.SCORE_FIELDS)
 BULK_ISSUES, BULK_HISTORIES = 1000, 10_000
 
 #: The sandbox's Kanban team (SUP), so that every issue is in scope; its cycle is filled in.

@@ -6,8 +6,8 @@ how many issues a query counts) and this module does the rest with the domain co
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from kpiokr.history import IssueHistory
@@ -15,7 +15,7 @@ from kpiokr.kpi import KpiResult, TeamData, evaluate_kpi
 from kpiokr.okr import KeyResultInputs, score_key_result, score_objective
 from sync.app.evaluation_basis import JiraAnswers, basis_document
 from sync.app.results import TeamResult
-from sync.app.writeback import DesiredValue, FieldKind
+from sync.app.writeback import DesiredValue
 from sync.jira import BoardConfig, FieldInfo, SiteDictionary
 from sync.mapping import (
     MappingProblem,
@@ -28,6 +28,7 @@ from sync.mapping import (
     objective_count_warnings,
     unmeasured_warnings,
 )
+from sync.score_fields import KEY_RESULT_FIELDS, OBJECTIVE_FIELDS, SCORE_FIELDS, FieldKind
 
 __all__ = ["IssueIndex", "JiraAnswers", "evaluate_team"]
 
@@ -170,17 +171,19 @@ def count_warnings(team: TeamMapping, result: TeamResult) -> list[MappingProblem
 
 @dataclass(frozen=True)
 class ScoreFieldIds:
-    """The site's fields for each kind of score; ``None`` where the field does not exist (yet)."""
+    """The site's field for each score field setting (:data:`sync.score_fields.SCORE_FIELDS`);
+    a setting whose field does not exist (yet) is absent."""
 
-    objective_score: FieldInfo | None
-    objective_status: FieldInfo | None
-    objective_summary: FieldInfo | None
-    key_result_progress: FieldInfo | None
+    by_setting: Mapping[str, FieldInfo] = field(default_factory=dict)
 
     def present(self) -> list[FieldInfo]:
         """The fields that exist."""
-        roles = (self.objective_score, self.objective_status, self.objective_summary, self.key_result_progress)
-        return [f for f in roles if f is not None]
+        return list(self.by_setting.values())
+
+    @property
+    def complete(self) -> bool:
+        """True when every score field exists."""
+        return all(f.setting in self.by_setting for f in SCORE_FIELDS)
 
 
 def field_kind(info: FieldInfo) -> FieldKind:
@@ -193,21 +196,19 @@ def field_kind(info: FieldInfo) -> FieldKind:
 
 
 def desired_values(result: TeamResult, fields: ScoreFieldIds) -> list[DesiredValue]:
-    """Score, status and summary on each objective epic, progress on each gradable key-result issue.
-
-    A key result shared by two objectives is written once.
-    """
+    """Each objective field on each objective epic, each key-result field on each key-result issue
+    (where the key result has a value). A key result shared by two objectives is written once."""
     wanted: dict[tuple[str, str], DesiredValue] = {}
 
-    def want(issue: str, info: FieldInfo | None, value: float | str) -> None:
-        if info is not None:
+    def want(issue: str, setting: str, value: float | str | None) -> None:
+        info = fields.by_setting.get(setting)
+        if info is not None and value is not None:
             wanted[issue, info.id] = DesiredValue(issue, info.id, info.name, field_kind(info), value)
 
     for objective, score in result.objectives:
-        want(objective.key, fields.objective_score, score.score)
-        want(objective.key, fields.objective_status, score.status.value)
-        want(objective.key, fields.objective_summary, score.summary)
+        for objective_field in OBJECTIVE_FIELDS:
+            want(objective.key, objective_field.setting, objective_field.value(score))
         for kr in score.key_results:
-            if kr.score is not None:
-                want(kr.key, fields.key_result_progress, kr.score)
+            for kr_field in KEY_RESULT_FIELDS:
+                want(kr.key, kr_field.setting, kr_field.value(kr))
     return list(wanted.values())

@@ -24,9 +24,6 @@ from sync.store import Store
 
 log = logging.getLogger(__name__)
 
-#: Score fields a team writes: objective score, status and summary, key-result progress.
-SCORE_ROLES = 4
-
 
 @dataclass(frozen=True)
 class SiteView:
@@ -40,7 +37,7 @@ class SiteView:
     @property
     def missing_fields(self) -> bool:
         """True when some team's score field is not on the site."""
-        return any(len(fields.present()) < SCORE_ROLES for fields in self.score_fields.values())
+        return not all(fields.complete for fields in self.score_fields.values())
 
 
 class SiteViews:
@@ -115,26 +112,20 @@ class SiteViews:
         """The team's score fields on the site; a missing one is reported and its writes left out.
         A team of KPIs only writes no score."""
         if not team.has_objectives:
-            return ScoreFieldIds(None, None, None, None)
+            return ScoreFieldIds()
         fields = self.site.fields()
-        found: dict[str, FieldInfo | None] = {}
-        for setting, name in team.score_fields:
+        found: dict[str, FieldInfo] = {}
+        for setting, name in team.score_fields.by_setting().items():
             try:
                 found[setting] = resolve_field(fields, name)
             except FieldNotFound as error:
-                found[setting] = None
                 why = explain_missing(name, setting, fields, self.store.field_ids_written(), error)
                 problem = f"{team.team.name}: {why} Until then these scores are not written; reads go on."
                 if problem not in summary.problems:
                     summary.problems.append(problem)
                     summary.missing_score_fields.append(problem)
                     log.warning("%s", problem)
-        return ScoreFieldIds(
-            found["objective_score"],
-            found["objective_status"],
-            found["objective_summary"],
-            found["key_result_progress"],
-        )
+        return ScoreFieldIds(found)
 
 
 def _search_fields(dictionaries: Iterable[SiteDictionary], score_fields: Iterable[ScoreFieldIds]) -> tuple[str, ...]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
-FieldKind = Literal["number", "select", "text"]
+from sync.score_fields import FieldKind
 
 log = logging.getLogger(__name__)
 

@@ -27,11 +27,10 @@ from sync.config import Config
 from sync.errors import FieldNotFound, KpiokrError
 from sync.jira import JiraRestGateway, resolve_field
 from sync.mapping import MappingError, load_mappings
+from sync.score_fields import SCORE_FIELDS, AnyScoreField
 from sync.store import Store, create_store_engine, default_owner
 
 log = logging.getLogger("kpiokr")
-
-STATUS_OPTIONS = ("on track", "at risk", "off track")
 
 
 class ProgressBar:
@@ -199,43 +198,35 @@ def report(config: Config, *, fmt: str, team: str | None, as_of: str | None = No
 
 def setup(config: Config, *, dry_run: bool, gateways: GatewayFactory = JiraRestGateway) -> int:
     """``kpiokr setup``: create the missing score fields, and say which screens they belong on."""
-    wanted: dict[str, str] = {}
+    wanted: dict[str, AnyScoreField] = {}
     for team in load_mappings(config.mapping_paths).teams:
-        names = team.score_fields
-        wanted.update(
-            {
-                names.objective_score: "number",
-                names.objective_status: "select",
-                names.objective_summary: "text",
-                names.key_result_progress: "number",
-            }
-        )
+        names = team.score_fields.by_setting()
+        wanted.update({names[f.setting]: f for f in SCORE_FIELDS})
     with opened_app(config, os.environ, gateways) as app:
         fields = app.jira.fields()
         datacenter = app.jira.flavor() == "datacenter"
-        for name, wanted_kind in wanted.items():
-            kind = wanted_kind
+        for name, score_field in wanted.items():
+            kind, options = score_field.kind, score_field.options
             try:
                 existing = resolve_field(fields, name)
             except FieldNotFound:
                 existing = None
             if existing is not None:
                 print(f"exists: {name} ({existing.id}, {field_kind(existing)})")
-                if field_kind(existing) == "select" and not dry_run and not datacenter:
-                    app.jira.add_select_options(existing.id, STATUS_OPTIONS)
+                if field_kind(existing) == "select" and options and not dry_run and not datacenter:
+                    app.jira.add_select_options(existing.id, options)
                 continue
             if kind == "select" and datacenter:
                 kind = "text"
                 print(
                     f"note: {name} is made a text field: Data Center's REST API cannot add options to a select "
-                    f"list. For a select list, create it by hand with the options {', '.join(STATUS_OPTIONS)}; "
+                    f"list. For a select list, create it by hand with the options {', '.join(options)}; "
                     "kpiokr writes to either kind."
                 )
             if dry_run:
                 print(f"would create: {name} ({kind})")
                 continue
-            options = STATUS_OPTIONS if kind == "select" else ()
-            created = app.jira.create_field(name, kind, options)  # type: ignore[arg-type]
+            created = app.jira.create_field(name, kind, options if kind == "select" else ())
             print(f"created: {name} ({created.id}, {kind})")
     print(
         "Add the objective fields to the edit and view screens of the epics' projects, and the key-result "

@@ -28,7 +28,8 @@ from sync.jira.rate_limits import Pacer
 from sync.jira.retry import Clock, retrying
 from sync.jira.search import Enough, KnownHistories, search_cloud, search_datacenter
 from sync.jira.settings import JiraSettings
-from sync.jira.site import Account, BoardConfig, FieldInfo, FieldKind, Flavor, ServerInfo
+from sync.jira.site import Account, BoardConfig, FieldInfo, Flavor, ServerInfo
+from sync.score_fields import FieldKind
 
 AGILE = "/rest/agile/1.0"
 SERVER_INFO = "/rest/api/2/serverInfo"

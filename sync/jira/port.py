@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sync.jira.search import Enough, KnownHistories
-from sync.jira.site import Account, BoardConfig, FieldInfo, FieldKind, ServerInfo
+from sync.jira.site import Account, BoardConfig, FieldInfo, ServerInfo
+from sync.score_fields import FieldKind
 
 
 class JiraGateway(Protocol):

@@ -14,7 +14,6 @@ from typing import Any, Literal
 from sync.errors import FieldNotFound
 
 Flavor = Literal["cloud", "datacenter"]
-FieldKind = Literal["number", "select", "text"]
 
 SPRINT_TYPE = "com.pyxis.greenhopper.jira:gh-sprint"
 EPIC_LINK_TYPE = "com.pyxis.greenhopper.jira:gh-epic-link"

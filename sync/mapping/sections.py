@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache
-from typing import Annotated, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Literal, Self
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, create_model, model_validator
 
 from sync.mapping.types import IssueKey, ProjectKey, Table, Text, at, did_you_mean
+from sync.score_fields import SCORE_FIELDS
 
 Tolerance = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, lt=1)]
 Ambition = Literal["committed", "stretch"]
@@ -73,13 +74,22 @@ class ObjectivesSection(Table):
         return self
 
 
-class ScoreFields(Table):
-    """The Jira custom fields scores are written to, by name or id (customfield_10042)."""
+class _ScoreFieldNames(Table):
+    def by_setting(self) -> dict[str, str]:
+        """The field name (or id) each setting gives, by setting."""
+        return {setting: str(name) for setting, name in self}
 
-    objective_score: Text = Field("Objective score", description="Number field on the epic")
-    objective_status: Text = Field("Objective status", description="Select list on the epic")
-    objective_summary: Text = Field("Objective summary", description="Text field on the epic")
-    key_result_progress: Text = Field("Key result progress", description="Number field on each key-result issue")
+
+if TYPE_CHECKING:
+    ScoreFields = _ScoreFieldNames
+else:  # one setting per entry of the registry
+    ScoreFields = create_model(
+        "ScoreFields",
+        __base__=_ScoreFieldNames,
+        __doc__="The Jira custom fields scores are written to, by name or id (customfield_10042).",
+        __module__=__name__,
+        **{f.setting: (Text, Field(f.default_name, description=f.description)) for f in SCORE_FIELDS},
+    )
 
 
 class JiraFields(Table):

@@ -1,0 +1,87 @@
+"""The score fields kpiokr writes into Jira, each declared once.
+
+An entry says everything the rest reads about its field: the ``[score_fields]`` setting that names
+it and the Jira name it defaults to, the kind of Jira field (which decides how a value is sent and
+compared, :mod:`sync.app.writeback`), where it is written (each objective's epic or each key-result
+issue), what it holds, and the options a select list needs. The mapping schema, ``kpiokr setup``,
+evaluation, write-back and ``kpiokr check`` read these entries; a test holds both READMEs' tables
+to them. A new score field is a new entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, Literal, TypeVar
+
+from kpiokr.okr import KeyResultScore, ObjectiveScore, ObjectiveStatus
+
+#: How a Jira field takes a value: a number, a select-list option, or text.
+FieldKind = Literal["number", "select", "text"]
+#: Where a score field is written: each objective's epic, or each key-result issue.
+Place = Literal["objective", "key_result"]
+
+Graded = TypeVar("Graded", ObjectiveScore, KeyResultScore)
+
+_KIND_NOUNS: dict[FieldKind, str] = {"number": "Number field", "select": "Select list", "text": "Text field"}
+_PLACES: dict[Place, tuple[str, str]] = {
+    "objective": ("the epic", "the objective's epic"),
+    "key_result": ("each key-result issue", "each key-result issue"),
+}
+
+
+@dataclass(frozen=True)
+class ScoreField(Generic[Graded]):
+    """One field kpiokr writes: its setting, default name, kind, place and value."""
+
+    setting: str
+    default_name: str
+    kind: FieldKind
+    place: Place
+    #: What the field holds, as the docs say it (``0.00-1.00``).
+    holds: str
+    #: The value written for a grade; ``None``: nothing to write (a key result not measured yet).
+    value: Callable[[Graded], float | str | None]
+    #: The options a select list must have.
+    options: tuple[str, ...] = ()
+
+    @property
+    def description(self) -> str:
+        """What the mapping schema says of the setting, e.g. ``Number field on the epic``."""
+        return f"{_KIND_NOUNS[self.kind]} on {_PLACES[self.place][0]}"
+
+    @property
+    def written_to(self) -> str:
+        """Where the field is written, as the docs say it (``the objective's epic``)."""
+        return _PLACES[self.place][1]
+
+
+OBJECTIVE_FIELDS: tuple[ScoreField[ObjectiveScore], ...] = (
+    ScoreField("objective_score", "Objective score", "number", "objective", "0.00-1.00", lambda s: s.score),
+    ScoreField(
+        "objective_status",
+        "Objective status",
+        "select",
+        "objective",
+        " / ".join(s.value for s in ObjectiveStatus),
+        lambda s: s.status.value,
+        options=tuple(s.value for s in ObjectiveStatus),
+    ),
+    ScoreField(
+        "objective_summary",
+        "Objective summary",
+        "text",
+        "objective",
+        "e.g. `0.24 · at risk · behind the pace the cycle expects`",
+        lambda s: s.summary,
+    ),
+)
+KEY_RESULT_FIELDS: tuple[ScoreField[KeyResultScore], ...] = (
+    ScoreField("key_result_progress", "Key result progress", "number", "key_result", "0.00-1.00", lambda s: s.score),
+)
+AnyScoreField = ScoreField[ObjectiveScore] | ScoreField[KeyResultScore]
+#: Every score field, in the order the docs list them.
+SCORE_FIELDS: tuple[AnyScoreField, ...] = (
+    *OBJECTIVE_FIELDS,
+    *KEY_RESULT_FIELDS,
+)
