@@ -11,6 +11,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from kpiokr.history import IssueHistory
 from kpiokr.kpi import KpiResult, KpiStatus
@@ -55,16 +56,45 @@ class ObjectiveStatus(enum.Enum):
 
 
 # --- key-result measures -----------------------------------------------------------------------
+#
+# A measure grades one key result from what :class:`KeyResultInputs` holds. Each is a frozen
+# dataclass with a ``score`` method; the mapping file's model of each (``sync.mapping``) builds it
+# and says which Jira answers it reads (a number field of the issue, a count of a query).
+
+
+class Measure(Protocol):
+    """How a key result is graded."""
+
+    def score(self, key: str, inputs: KeyResultInputs, as_of: datetime) -> KeyResultScore:
+        """Key result ``key``'s grade at ``as_of``."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
 class ChildCompletion:
     """Share of the key result's child issues that are done."""
 
+    def score(self, key: str, inputs: KeyResultInputs, as_of: datetime) -> KeyResultScore:
+        """Children done over children existing at ``as_of``."""
+        children = [c for c in inputs.children if c.exists_at(as_of)]
+        if not children:
+            return KeyResultScore(key, None, "no child issues yet")
+        done = sum(1 for c in children if c.done_since(as_of) is not None)
+        return KeyResultScore(key, done / len(children), f"{done}/{len(children)} issues done")
+
 
 @dataclass(frozen=True, slots=True)
 class EstimateCompletion:
     """Share of the children's estimate (story points) that is done; unestimated children count 0."""
+
+    def score(self, key: str, inputs: KeyResultInputs, as_of: datetime) -> KeyResultScore:
+        """Estimate done over the children's whole estimate at ``as_of``."""
+        children = [c for c in inputs.children if c.exists_at(as_of)]
+        total = sum(c.estimate_at(as_of) or 0.0 for c in children)
+        if total == 0:
+            return KeyResultScore(key, None, "no estimated child issues yet")
+        points = sum(c.estimate_at(as_of) or 0.0 for c in children if c.done_since(as_of) is not None)
+        return KeyResultScore(key, points / total, f"{points:g}/{total:g} points done")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +111,11 @@ class NumericTarget:
     def __post_init__(self) -> None:
         _check_span(self.baseline, self.target)
 
+    def score(self, key: str, inputs: KeyResultInputs, as_of: datetime) -> KeyResultScore:
+        """The field's value at ``as_of``, graded."""
+        value = inputs.issue.number_at(self.number, as_of) if inputs.issue else None
+        return _graded(key, value, self.baseline, self.target, self.number)
+
 
 @dataclass(frozen=True, slots=True)
 class KpiTarget:
@@ -92,6 +127,11 @@ class KpiTarget:
 
     def __post_init__(self) -> None:
         _check_span(self.baseline, self.target)
+
+    def score(self, key: str, inputs: KeyResultInputs, as_of: datetime) -> KeyResultScore:
+        """The KPI's value, graded."""
+        result = inputs.kpis.get(self.kpi)
+        return _graded(key, result.value if result else None, self.baseline, self.target, self.kpi)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +145,22 @@ class QueryCount:
     def __post_init__(self) -> None:
         _check_span(self.baseline, self.target)
 
+    def score(self, key: str, inputs: KeyResultInputs, as_of: datetime) -> KeyResultScore:
+        """The count Jira gave for the query, graded."""
+        count = inputs.query_counts.get(self.query)
+        return _graded(key, None if count is None else float(count), self.baseline, self.target, "issues")
+
 
 @dataclass(frozen=True, slots=True)
 class Milestone:
     """Done or not done: the key-result issue itself."""
 
-
-Measure = ChildCompletion | EstimateCompletion | NumericTarget | KpiTarget | QueryCount | Milestone
+    def score(self, key: str, inputs: KeyResultInputs, as_of: datetime) -> KeyResultScore:
+        """1.0 once the issue is done, else 0.0."""
+        if inputs.issue is None or not inputs.issue.exists_at(as_of):
+            return KeyResultScore(key, None, "milestone issue not found")
+        done = inputs.issue.done_since(as_of) is not None
+        return KeyResultScore(key, 1.0 if done else 0.0, "done" if done else "not done")
 
 
 def _check_span(baseline: float, target: float) -> None:
@@ -206,34 +255,8 @@ def grade(value: float, baseline: float, target: float) -> float:
 
 
 def score_key_result(kr: KeyResult, inputs: KeyResultInputs, as_of: datetime) -> KeyResultScore:
-    """Grade one key result at ``as_of``."""
-    measure = kr.measure
-    if isinstance(measure, ChildCompletion):
-        children = [c for c in inputs.children if c.exists_at(as_of)]
-        if not children:
-            return KeyResultScore(kr.key, None, "no child issues yet")
-        done = sum(1 for c in children if c.done_since(as_of) is not None)
-        return KeyResultScore(kr.key, done / len(children), f"{done}/{len(children)} issues done")
-    if isinstance(measure, EstimateCompletion):
-        children = [c for c in inputs.children if c.exists_at(as_of)]
-        total = sum(c.estimate_at(as_of) or 0.0 for c in children)
-        if total == 0:
-            return KeyResultScore(kr.key, None, "no estimated child issues yet")
-        points = sum(c.estimate_at(as_of) or 0.0 for c in children if c.done_since(as_of) is not None)
-        return KeyResultScore(kr.key, points / total, f"{points:g}/{total:g} points done")
-    if isinstance(measure, NumericTarget):
-        value = inputs.issue.number_at(measure.number, as_of) if inputs.issue else None
-        return _graded(kr.key, value, measure.baseline, measure.target, measure.number)
-    if isinstance(measure, KpiTarget):
-        result = inputs.kpis.get(measure.kpi)
-        return _graded(kr.key, result.value if result else None, measure.baseline, measure.target, measure.kpi)
-    if isinstance(measure, QueryCount):
-        count = inputs.query_counts.get(measure.query)
-        return _graded(kr.key, None if count is None else float(count), measure.baseline, measure.target, "issues")
-    if inputs.issue is None or not inputs.issue.exists_at(as_of):
-        return KeyResultScore(kr.key, None, "milestone issue not found")
-    done = inputs.issue.done_since(as_of) is not None
-    return KeyResultScore(kr.key, 1.0 if done else 0.0, "done" if done else "not done")
+    """Grade one key result at ``as_of``, as its measure says."""
+    return kr.measure.score(kr.key, inputs, as_of)
 
 
 def _graded(key: str, value: float | None, baseline: float, target: float, what: str) -> KeyResultScore:
