@@ -1,8 +1,10 @@
-"""SQLAlchemy engines for the store: the URL forms accepted, SQLite's settings, errors that say the fix."""
+"""SQLAlchemy engines for the store: the URL forms accepted, SQLite's settings, errors that say the fix.
+
+Errors are explained at the store's boundary (:func:`sync.store.faults.boundary`), not on the engine.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
@@ -30,18 +32,20 @@ def engine_url(url: str | URL) -> URL:
 def create_store_engine(url: str | URL) -> Engine:
     """An engine for the store at ``url``; SQLite gets WAL, a busy timeout and foreign keys."""
     sa_url = engine_url(url)
+    with store_faults.boundary(sa_url):
+        return _engine(sa_url)
+
+
+def _engine(sa_url: URL) -> Engine:
     backend = sa_url.get_backend_name()
     if backend == "postgresql":
-        engine = create_engine(sa_url, pool_pre_ping=True)
-        store_faults.install(engine)
-        return engine
+        return create_engine(sa_url, pool_pre_ping=True)
     if backend != "sqlite":
         raise StoreError(f"the store runs on SQLite or PostgreSQL, not {backend}: fix store.url in the config")
-    memory = sa_url.database in (None, "", ":memory:")
-    if not memory:
-        store_faults.check_sqlite_file(Path(str(sa_url.database)))
-    engine = create_engine(sa_url, poolclass=StaticPool if memory else None)
-    store_faults.install(engine)
+    path = store_faults.sqlite_path(sa_url)
+    if path is not None:
+        store_faults.check_sqlite_file(path)
+    engine = create_engine(sa_url, poolclass=StaticPool if path is None else None)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine

@@ -18,7 +18,9 @@ Tables (ORM classes in :mod:`sync.store.models`, schema by the Alembic revisions
                        outcome (written/skipped/failed) and reason; index (issue, field, written_at).
 ``locks``              lock name PK, owner ``host:pid``, acquired_at, expires_at.
 
-Every method returns plain values or frozen records (:mod:`sync.store.records`), never ORM rows.
+Every method returns plain values or frozen records (:mod:`sync.store.records`), never ORM rows,
+and reaches the database inside the store's error boundary (:func:`sync.store.faults.boundary`), so
+its failures are :class:`StoreError` s that say the fix.
 Writes that must land together go through :meth:`Store.transaction`; each other write method is
 its own transaction. Time comes from the ``clock`` given to :meth:`Store.open`.
 
@@ -40,9 +42,9 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql.elements import ColumnElement
 
+from sync.store import faults as store_faults
 from sync.store import lock as store_lock
 from sync.store.engine import WRITE, create_store_engine, engine_url
 from sync.store.errors import StoreError, StoreLocked, StoreNewerThanCode, StoreOutdated
@@ -133,14 +135,8 @@ class Store(HistoryQueries, SiteFactQueries):
 
     def schema_status(self) -> SchemaStatus:
         """Where the database's schema stands against this code's migrations."""
-        try:
-            with self._engine.connect() as connection:
-                return schema_status(connection)
-        except OperationalError as error:
-            raise StoreError(
-                f"cannot open the store at {self._engine.url!r}: {error.orig}; "
-                "check store.url in the config and that the database is reachable"
-            ) from error
+        with self._read() as connection:
+            return schema_status(connection)
 
     def migrate(self) -> tuple[str | None, str]:
         """Bring the schema to this code's newest revision, keeping the data; idempotent.
@@ -163,7 +159,7 @@ class Store(HistoryQueries, SiteFactQueries):
 
     @contextmanager
     def _write_connection(self) -> Iterator[Connection]:
-        with self._engine.connect() as connection:
+        with store_faults.boundary(self._engine.url), self._engine.connect() as connection:
             connection.execution_options(**{WRITE: True})
             with connection.begin():
                 yield connection
@@ -176,7 +172,7 @@ class Store(HistoryQueries, SiteFactQueries):
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self._engine.connect() as connection:
+        with store_faults.boundary(self._engine.url), self._engine.connect() as connection:
             yield connection
 
     # -- issues ---------------------------------------------------------------------------------
