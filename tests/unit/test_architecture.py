@@ -6,8 +6,10 @@ run by `make lint`); these tests check what it cannot express.
 """
 
 import ast
+import re
 import subprocess
 import sys
+import tomllib
 from collections import defaultdict
 from pathlib import Path
 
@@ -67,6 +69,14 @@ def _exports(room: str) -> set[str]:
 
 def test_the_rooms_are_the_packages_of_sync():
     assert ROOMS == ["app", "cli", "jira", "mapping", "store"]
+
+
+def test_the_layers_contract_places_every_room_and_top_level_module_of_sync():
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    (layers,) = [c["layers"] for c in contracts if c["type"] == "layers" and c["layers"][0] == "sync.cli"]
+    placed = {name for layer in layers for name in re.split(r"\s*[|:]\s*", layer)}
+    tops = {f"sync.{p.stem}" for p in SYNC.glob("*.py") if p.name != "__init__.py"}
+    assert placed == {f"sync.{room}" for room in ROOMS} | tops
 
 
 def test_another_room_is_reached_only_through_its_package():
