@@ -26,9 +26,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sync.app import runner as runner_module
+from sync.app import sync_pass as pass_module
+from sync.app import team_scores as scores_module
+from sync.app import write_phase as write_module
+from sync.app.boards import BoardReader
 from sync.app.history_cache import HistoryCache
-from sync.app.runner import Runner
+from sync.app.team_scores import TeamScorer
 from sync.cli.bootstrap import build_app
 from sync.config import load_config
 
@@ -96,14 +99,14 @@ def worker(config_path: str) -> int:
     out = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # anything printed by the product goes to stderr
     phases = Phases()
-    phases.wrap(runner_module, "fetch_updates", "fetch")
+    phases.wrap(pass_module, "fetch_updates", "fetch")
     phases.wrap(HistoryCache, "index", "histories", team_arg=2)
-    phases.wrap(Runner, "_team_data", "team data", team_arg=1)
-    phases.wrap(runner_module, "evaluate_team", "evaluate", team_arg=0)
-    phases.wrap(runner_module, "plan_writes", "plan")
-    phases.wrap(runner_module, "apply_writes", "apply")
-    phases.wrap(Runner, "_team_answers", "team answers")
-    phases.wrap(Runner, "_refresh_agile", "agile")
+    phases.wrap(TeamScorer, "_team_data", "team data", team_arg=1)
+    phases.wrap(scores_module, "evaluate_team", "evaluate", team_arg=0)
+    phases.wrap(write_module, "plan_writes", "plan")
+    phases.wrap(write_module, "apply_writes", "apply")
+    phases.wrap(TeamScorer, "_team_answers", "team answers")
+    phases.wrap(BoardReader, "refresh", "agile")
 
     profile_dir = os.environ.get("KPIOKR_SCALE_PROFILE")
     collector = CollectorClock()

@@ -1,9 +1,13 @@
 """The application: one sync pass (fetch, translate, score, plan, apply, record), evaluation,
-write-back planning and the ledger, scheduling, as-of evaluation and report documents."""
+write-back planning and the ledger, scheduling, as-of evaluation and report documents.
+
+The pass is :func:`sync.app.sync_pass.sync_pass` over :class:`sync.app.ports.Ports` and a
+:class:`sync.app.warm_state.WarmState` it hands back; :class:`Runner` holds that state between passes."""
 
 from sync.app.as_of import AsOfError, When, evaluate_as_of
 from sync.app.evaluate import field_kind
 from sync.app.fetch import Progress
+from sync.app.ports import PassHooks
 from sync.app.report import render
 from sync.app.results import team_document
 from sync.app.runner import Runner, RunSummary
@@ -14,6 +18,7 @@ from sync.app.writeback import IssueWrite
 __all__ = [
     "AsOfError",
     "IssueWrite",
+    "PassHooks",
     "Progress",
     "RunSummary",
     "Runner",

@@ -112,6 +112,13 @@ class HistoryCache:
                     cached.put(str(raw["id"]), to_history(raw, dictionary))
         return cached.index
 
+    def covering(self, teams: Collection[str]) -> HistoryCache:
+        """A cache of the histories kept for ``teams`` alone (the same objects, not copies)."""
+        kept = HistoryCache()
+        kept._teams = {name: held for name, held in self._teams.items() if name in teams}
+        kept._seeds = {name: seed for name, seed in self._seeds.items() if name in teams}
+        return kept
+
     def forget(self) -> None:
         """Read every issue again on the next pass (after a reconciliation deleted or moved some)."""
         self._teams.clear()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -49,48 +49,61 @@ def questions(team: TeamMapping) -> tuple[str, ...]:
     return tuple(asked)
 
 
-class SiteAnswers:
-    """Cached facts about one Jira site, and the JQL answers a team's scores need."""
+@dataclass
+class SiteFacts:
+    """What is known of the site between passes: the account, the field list, the statuses and the
+    board ids found by name, and which of them were taken from the store and not read since."""
 
-    def __init__(self, jira: JiraGateway, store: Store, clock: Callable[[], datetime]) -> None:
+    account: Account | None = None
+    fields: list[FieldInfo] | None = None
+    statuses: list[dict[str, Any]] | None = None
+    boards: dict[str, int] = field(default_factory=dict)
+    #: True once the store's facts were taken (or a reconciliation chose to read them all afresh).
+    loaded: bool = False
+    #: Facts taken from the store and not read from Jira since.
+    stored: set[str] = field(default_factory=set)
+
+
+class SiteAnswers:
+    """The facts of one Jira site (kept in ``facts`` between passes), and the JQL answers a team's
+    scores need. One is made for each pass: the field list it reads again is read once within it."""
+
+    def __init__(
+        self, jira: JiraGateway, store: Store, clock: Callable[[], datetime], facts: SiteFacts | None = None
+    ) -> None:
         self.jira = jira
         self.store = store
         self.clock = clock
-        self._account: Account | None = None
-        self._fields: list[FieldInfo] | None = None
-        self._statuses: list[dict[str, Any]] | None = None
-        self._boards: dict[str, int] = {}
+        self.facts = facts if facts is not None else SiteFacts()
         self._fields_this_pass = False
-        self._loaded = False
-        #: Facts taken from the store and not read from Jira since.
-        self._stored: set[str] = set()
 
     def _load(self) -> None:
-        """Take the facts the store keeps, once per process; one that does not parse is read from Jira."""
-        if self._loaded:
+        """Take the facts the store keeps, once; one that does not parse is read from Jira."""
+        facts = self.facts
+        if facts.loaded:
             return
-        self._loaded = True
-        facts = self.store.site_facts()
+        facts.loaded = True
+        kept = self.store.site_facts()
         try:
-            if ACCOUNT in facts:
-                self._account = Account(**_mapping(facts[ACCOUNT].value))
-                self._stored.add(ACCOUNT)
-            if FIELDS in facts:
-                self._fields = [_field(raw) for raw in _list(facts[FIELDS].value)]
-                self._stored.add(FIELDS)
-            if STATUSES in facts:
-                self._statuses = [_mapping(raw) for raw in _list(facts[STATUSES].value)]
-                self._stored.add(STATUSES)
-            if BOARDS in facts:
-                self._boards = {str(name): int(i) for name, i in _mapping(facts[BOARDS].value).items()}
+            if ACCOUNT in kept:
+                facts.account = Account(**_mapping(kept[ACCOUNT].value))
+                facts.stored.add(ACCOUNT)
+            if FIELDS in kept:
+                facts.fields = [_field(raw) for raw in _list(kept[FIELDS].value)]
+                facts.stored.add(FIELDS)
+            if STATUSES in kept:
+                facts.statuses = [_mapping(raw) for raw in _list(kept[STATUSES].value)]
+                facts.stored.add(STATUSES)
+            if BOARDS in kept:
+                facts.boards = {str(name): int(i) for name, i in _mapping(kept[BOARDS].value).items()}
         except (TypeError, ValueError, AttributeError) as error:
             log.warning("the site facts in the store do not read (%s): reading them from Jira", error)
-            self._account, self._fields, self._statuses, self._boards = None, None, None, {}
-            self._stored.clear()
+            facts.account, facts.fields, facts.statuses, facts.boards = None, None, None, {}
+            facts.stored.clear()
 
     def _keep(self, name: str, value: object) -> None:
         """Store a fact just read from Jira, with Jira's clock at the answer."""
-        self._stored.discard(name)
+        self.facts.stored.discard(name)
         self.store.set_site_fact(name, value, self.jira.server_time or self.clock())
 
     def _read_account(self) -> Account:
@@ -113,28 +126,24 @@ class SiteAnswers:
         """Read again the facts taken from the store (a pass that may write); True when any changed."""
         self._load()
         changed = False
-        if ACCOUNT in self._stored:
+        if ACCOUNT in self.facts.stored:
             changed = self.refresh_account() or changed
-        if FIELDS in self._stored:
+        if FIELDS in self.facts.stored:
             changed = self.refresh_fields() or changed
-        if STATUSES in self._stored:
+        if STATUSES in self.facts.stored:
             statuses = self._read_statuses()
-            if statuses != self._statuses:
-                self._statuses = statuses
+            if statuses != self.facts.statuses:
+                self.facts.statuses = statuses
                 changed = True
         return changed
 
-    def begin_pass(self) -> None:
-        """A new pass starts: the field list it reads again is read once within it."""
-        self._fields_this_pass = False
-
     def forget(self) -> None:
         """Read every site fact again on next use."""
-        self._loaded = True
-        self._stored.clear()
-        self._account = None
-        self._statuses = None
-        self._boards.clear()
+        self.facts.loaded = True
+        self.facts.stored.clear()
+        self.facts.account = None
+        self.facts.statuses = None
+        self.facts.boards.clear()
         self.forget_fields()
 
     def refresh_account(self) -> bool:
@@ -142,9 +151,9 @@ class SiteAnswers:
         dates are read in). An unchanged answer keeps its identity, so what was built on it stays."""
         self._load()
         account = self._read_account()
-        if account == self._account:
+        if account == self.facts.account:
             return False
-        self._account = account
+        self.facts.account = account
         return True
 
     def refresh_fields(self) -> bool:
@@ -155,52 +164,52 @@ class SiteAnswers:
         if self._fields_this_pass:
             return False
         fields = self._read_fields()
-        if fields == self._fields:
+        if fields == self.facts.fields:
             return False
-        self._fields = fields
+        self.facts.fields = fields
         return True
 
     def forget_fields(self) -> None:
         """Read the field list again on next use (a field may have been deleted or renamed)."""
-        self._fields = None
+        self.facts.fields = None
 
     def account(self) -> Account:
         """The account kpiokr runs as; JQL dates are read in its time zone."""
         self._load()
-        if self._account is None:
-            self._account = self._read_account()
-        return self._account
+        if self.facts.account is None:
+            self.facts.account = self._read_account()
+        return self.facts.account
 
     def fields(self) -> list[FieldInfo]:
         """The site's field list."""
         self._load()
-        if self._fields is None:
-            self._fields = self._read_fields()
-        return self._fields
+        if self.facts.fields is None:
+            self.facts.fields = self._read_fields()
+        return self.facts.fields
 
     def statuses(self) -> list[dict[str, Any]]:
         """The site's statuses with their categories."""
         self._load()
-        if self._statuses is None:
-            self._statuses = self._read_statuses()
-        return self._statuses
+        if self.facts.statuses is None:
+            self.facts.statuses = self._read_statuses()
+        return self.facts.statuses
 
     def board_id(self, board: int | str) -> int:
         """A board's id, from the id or the name a mapping gives."""
         if isinstance(board, int):
             return board
         self._load()
-        if board not in self._boards:
-            self._boards[board] = int(self.jira.find_board(board)["id"])
-            self._keep(BOARDS, dict(self._boards))
-        return self._boards[board]
+        if board not in self.facts.boards:
+            self.facts.boards[board] = int(self.jira.find_board(board)["id"])
+            self._keep(BOARDS, dict(self.facts.boards))
+        return self.facts.boards[board]
 
     def forget_board(self, board: int | str | None) -> bool:
         """Find the board named ``board`` again on next use (the id kept for it led nowhere); True
         when an id was kept for it."""
-        if not isinstance(board, str) or self._boards.pop(board, None) is None:
+        if not isinstance(board, str) or self.facts.boards.pop(board, None) is None:
             return False
-        self._keep(BOARDS, dict(self._boards))
+        self._keep(BOARDS, dict(self.facts.boards))
         return True
 
     def stored_answers(self, team: TeamMapping, run_id: int) -> JiraAnswers | None:

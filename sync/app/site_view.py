@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sync.app.boards import board_id_of
 from sync.app.evaluate import ScoreFieldIds
@@ -40,14 +40,22 @@ class SiteView:
         return not all(fields.complete for fields in self.score_fields.values())
 
 
-class SiteViews:
-    """Builds :class:`SiteView` s, keeping each team's site dictionary while the facts it rests on hold."""
+@dataclass
+class Dictionaries:
+    """Each team's site dictionary with what it was built from, kept between passes while that holds,
+    and the translation warnings given (kept across rebuilt dictionaries, so each is given once)."""
 
-    def __init__(self, site: SiteAnswers, store: Store) -> None:
+    by_team: dict[str, tuple[object, SiteDictionary]] = field(default_factory=dict)
+    warned: set[str] = field(default_factory=set)
+
+
+class SiteViews:
+    """Builds :class:`SiteView` s, keeping each team's site dictionary in ``kept`` while the facts it rests on hold."""
+
+    def __init__(self, site: SiteAnswers, store: Store, kept: Dictionaries | None = None) -> None:
         self.site = site
         self.store = store
-        self._dictionaries: dict[str, tuple[object, SiteDictionary]] = {}
-        self._warned: set[str] = set()  # translation warnings given, kept across rebuilt dictionaries
+        self.kept = kept if kept is not None else Dictionaries()
 
     def view(
         self, teams: Sequence[TeamMapping], boards: Mapping[str, BoardConfig | None], summary: RunSummary
@@ -96,16 +104,22 @@ class SiteViews:
         names = {name: name for name in sorted(numeric_fields(team))}
         scores = tuple(name for _, name in team.score_fields)  # kpiokr's own writes to these are left out
         signature = (id(fields), id(statuses), account, board, tuple(names), scores)
-        cached = self._dictionaries.get(team.team.name)
+        cached = self.kept.by_team.get(team.team.name)
         if cached is None or cached[0] != signature:
             for name in names:
                 with blame(team, number_field_loc(team, name)):
                     resolve_field(fields, name)
             built = SiteDictionary.build(
-                fields, statuses, account=account, board=board, numbers=names, score_fields=scores, warned=self._warned
+                fields,
+                statuses,
+                account=account,
+                board=board,
+                numbers=names,
+                score_fields=scores,
+                warned=self.kept.warned,
             )
             cached = (signature, built)
-            self._dictionaries[team.team.name] = cached
+            self.kept.by_team[team.team.name] = cached
         return cached[1]
 
     def _score_fields(self, team: TeamMapping, summary: RunSummary) -> ScoreFieldIds:

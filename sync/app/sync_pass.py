@@ -1,0 +1,253 @@
+"""One pass of the daemon: fetch -> translate -> score -> plan -> apply -> record.
+
+``sync_pass(ports, teams, state, full=..., dry_run=..., reconcile=...)`` runs one pass over
+``teams`` through ``ports`` (:class:`sync.app.ports.Ports`: the Jira gateway, the store, the
+config, the clock, the stop event) and hands back the :class:`sync.app.warm_state.WarmState` the
+next pass over the same teams starts from, with the :class:`RunSummary` of what it did.
+
+A pass fetches what changed since the watermark, refreshes what only Jira can answer when someone
+other than kpiokr changed anything (its own writes coming back change no answer), recomputes every
+team's scores and KPIs from the stored histories, and writes to Jira only the fields whose value
+changed. A pass in which nothing changed in Jira costs one search request returning one page and
+makes no write, with a fresh state too (site facts, boards and team answers are kept in the
+store: :mod:`sync.app.site_answers`); the account is read again when that search comes back empty
+(the account's time zone may have moved), the field list once when it brought changes (a pass
+that may write checks its score fields exist).
+
+One team's fault stays its own: a JQL Jira rejects, a board that is gone, a field the site lacks
+or a project Jira will not search skips the teams concerned (named with their mapping file and
+line in :attr:`RunSummary.failed_teams`); the others are fetched, scored and written, and the run
+is recorded ``partial``. A stop asked for during the writes ends them after the request in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sync.app.boards import BoardReader
+from sync.app.fetch import FetchResult, check_stop, fetch_updates, project_watermarks
+from sync.app.ledger import WriteLedger
+from sync.app.ports import Ports
+from sync.app.reconcile import forget_missing
+from sync.app.reconcile import reconcile as reconcile_with_jira
+from sync.app.results import team_document
+from sync.app.run_summary import RunSummary
+from sync.app.score_records import score_records
+from sync.app.site_answers import SiteAnswers
+from sync.app.site_view import SiteView, SiteViews
+from sync.app.team_faults import TeamFault
+from sync.app.team_scores import TeamScorer
+from sync.app.warm_state import WarmState
+from sync.app.write_phase import plan_writes_for, send_writes
+from sync.jira import BoardConfig, OwnWrites, SiteDictionary
+from sync.mapping import TeamMapping
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PassResult:
+    """What a pass did, and the state the next pass over the same teams starts from."""
+
+    summary: RunSummary
+    state: WarmState
+
+
+def sync_pass(
+    ports: Ports,
+    teams: Sequence[TeamMapping],
+    state: WarmState,
+    *,
+    full: bool = False,
+    dry_run: bool = False,
+    reconcile: bool = False,
+) -> PassResult:
+    """One pass over ``teams``, recorded as a run in the store. ``full`` re-reads every issue;
+    ``dry_run`` plans writes and makes none; ``reconcile`` compares every issue with Jira and reads
+    the site facts again. A pass that fails is recorded ``failed`` (``abandoned`` when stopped) and
+    raises; ``state``, narrowed to ``teams`` (:meth:`WarmState.covering`), stays usable."""
+    kind = "dry-run" if dry_run else "reconcile" if reconcile else "full" if full else "sync"
+    started = time.monotonic()
+    jira, store = ports.jira, ports.store
+    requests_before = jira.requests_made
+    state = state.covering(t.team.name for t in teams)
+    summary = RunSummary(store.start_run(kind), kind)
+    log.info("run %d (%s) started", summary.run_id, kind)
+    try:
+        try:
+            _Pass(ports, state, summary, full=full, dry_run=dry_run, reconcile=reconcile).run(teams)
+        finally:
+            ports.hooks.pass_ended()
+    except BaseException as error:
+        summary.requests = jira.requests_made - requests_before
+        status = "abandoned" if isinstance(error, KeyboardInterrupt) or ports.stop.is_set() else "failed"
+        text = str(error) or type(error).__name__
+        store.finish_run(summary.run_id, status, counts=summary.counts, error=text)
+        level = logging.WARNING if status == "abandoned" else logging.ERROR
+        log.log(level, "run %d (%s) %s: %s", summary.run_id, kind, status, text)
+        raise
+    summary.requests = jira.requests_made - requests_before
+    summary.seconds = time.monotonic() - started
+    said = "; ".join([*summary.failed_teams.values(), *summary.problems]) or None
+    store.finish_run(summary.run_id, summary.status, counts=summary.counts, error=said)
+    if summary.failed_teams:
+        log.error("run %d (%s) partial: %d team(s) skipped", summary.run_id, kind, len(summary.failed_teams))
+    return PassResult(summary, state)
+
+
+class _Pass:
+    """The steps of one pass, over the ports and the warm state, into ``summary``."""
+
+    def __init__(
+        self, ports: Ports, state: WarmState, summary: RunSummary, *, full: bool, dry_run: bool, reconcile: bool
+    ) -> None:
+        self.ports = ports
+        self.state = state
+        self.summary = summary
+        self.full, self.dry_run, self.reconcile = full, dry_run, reconcile
+        self.site = SiteAnswers(ports.jira, ports.store, ports.clock, state.site)
+        self.views = SiteViews(self.site, ports.store, state.dictionaries)
+        self.boards = BoardReader(
+            ports.jira, ports.store, self.site, ports.clock, ports.config.sync.agile_refresh_minutes
+        )
+        self.ledger = WriteLedger(ports.store, ports.clock, ports.config.writeback.decimals)
+
+    def run(self, teams: Sequence[TeamMapping]) -> None:
+        """Fetch, translate, score, plan, apply, record."""
+        summary, site, boards_of = self.summary, self.site, self.boards
+        if self.reconcile:
+            site.forget()
+        site.account()  # who kpiokr is: the first thing a new pass asks, and its credentials' test
+        fresh_agile = boards_of.unread(teams)  # the view needs every board: a first sync reads them first
+        if fresh_agile:
+            teams = boards_of.refresh(teams, summary, force=True)
+        teams, boards = boards_of.stored(teams, summary)
+        view, fetched = self._fetch_phase(self.views.view(teams, boards, summary), boards)
+        teams = view.teams
+        if not fresh_agile:
+            teams = boards_of.refresh(teams, summary, force=fetched.changed_by_others or self.full)
+        check_stop(self.ports.stop)
+        teams = [t for t in teams if t.team.name not in summary.failed_teams]
+        scorer = TeamScorer(self.ports, self.state, site, fetched, self.full)
+        scorer.score(summary, teams, view, boards)
+        check_stop(self.ports.stop)
+        self._plan(scorer, view, boards)
+        send_writes(self.ports, self.ledger, summary, dry_run=self.dry_run)
+        check_stop(self.ports.stop)
+        self._record()
+
+    def _fetch_phase(self, view: SiteView, boards: Mapping[str, BoardConfig | None]) -> tuple[SiteView, FetchResult]:
+        """Fetch what changed (asking again when the account's zone moved), read again the site facts
+        a pass that may write needs, forget what Jira no longer has; the view as it then stands."""
+        summary, site, store = self.summary, self.site, self.ports.store
+        fetched = self._fetch(view)
+        view = _without_failed(view, summary)
+        if not self.full and not fetched.fetched and project_watermarks(store) and site.refresh_account():
+            # The look-back always brings back the newest issue held: an empty answer may mean the
+            # account's time zone, which JQL dates are read in, has moved. It had: ask again.
+            view = self.views.view(view.teams, boards, summary)
+            fetched = self._fetch(view)
+            view = _without_failed(view, summary)
+        elif self._site_changed(fetched, view):
+            summary.problems.clear()
+            summary.missing_score_fields.clear()
+            view = self.views.view(view.teams, boards, summary)
+        jira = self.ports.jira
+        fetched.forgotten.update(forget_missing(jira, store, fetched.complete, view.search_fields, fetched))
+        if self.reconcile:
+            projects = sorted({p for t in view.teams for p in t.team.projects})
+            found = reconcile_with_jira(jira, store, projects, view.search_fields, stop=self.ports.stop)
+            fetched.keys.update(found.refetched)
+            fetched.fetched += len(found.refetched)
+            fetched.forgotten.update(found.deleted)
+        if fetched.forgotten:
+            self.state.histories.forget()
+        summary.fetched, summary.changed_keys, summary.forgotten = fetched.fetched, fetched.keys, len(fetched.forgotten)
+        return view, fetched
+
+    def _fetch(self, view: SiteView) -> FetchResult:
+        """Fetch and store what changed in the teams' projects, translating it for them on the way.
+
+        A project Jira will not search fails the teams that read it; the others go on.
+        """
+        ports, account = self.ports, self.site.account()
+        seeding = {t.team.name: (t, view.dictionaries[t.team.name]) for t in view.teams}
+        score_field_ids = [f.id for ids in view.score_fields.values() for f in ids.present()]
+        fetched = fetch_updates(
+            ports.jira,
+            ports.store,
+            sorted({p for t in view.teams for p in t.team.projects}),
+            view.search_fields,
+            account_tz=ZoneInfo(account.time_zone),
+            overlap=timedelta(minutes=ports.config.sync.overlap_minutes),
+            full=self.full,
+            stop=ports.stop,
+            progress=ports.progress,
+            on_batch=lambda raws, changed: self._seed(raws, changed, seeding),
+            own=OwnWrites.of(account, score_field_ids, self.site.fields()),
+        )
+        for team in view.teams:
+            for index, project in enumerate(team.team.projects):
+                if project in fetched.failed:
+                    fault = TeamFault(team, ("team", "projects", index), fetched.failed[project])
+                    self.summary.fail_team(fault.team, str(fault))
+        return fetched
+
+    def _seed(
+        self,
+        raws: Sequence[dict[str, Any]],
+        changed: Sequence[dict[str, Any]],
+        teams: Mapping[str, tuple[TeamMapping, SiteDictionary]],
+    ) -> None:
+        """Translate a batch just fetched for the history cache, then tell the caller it is stored."""
+        self.state.histories.seed(raws, changed, teams, full=self.full)
+        self.ports.hooks.batch_stored()
+
+    def _site_changed(self, fetched: FetchResult, view: SiteView) -> bool:
+        """Read the site facts a pass that may write needs again; True when they changed.
+
+        Passes that may write read the field list again (once), so a deleted or renamed score field
+        is reported and its writes left out; while one is missing every pass does, so the admin's
+        fix is picked up at once. A pass that fetched others' changes also reads again the facts a
+        fresh process took from the store.
+        """
+        changed = fetched.changed_by_others and self.site.verify()
+        if fetched.changed or view.missing_fields:
+            changed = self.site.refresh_fields() or changed
+        return changed
+
+    def _plan(self, scorer: TeamScorer, view: SiteView, boards: Mapping[str, BoardConfig | None]) -> None:
+        """Plan the writes that bring Jira in line with the scores. Before a pass writes, the site
+        facts a fresh process took from the store are read again; when they changed, it scores again."""
+        summary = self.summary
+        plan_writes_for(self.ports, self.ledger, summary, view.score_fields, reconcile=self.reconcile)
+        if summary.planned and self.site.verify():
+            summary.results.clear()
+            summary.problems.clear()
+            summary.missing_score_fields.clear()
+            view = self.views.view(view.teams, boards, summary)
+            scorer.score(summary, view.teams, view, boards)
+            plan_writes_for(self.ports, self.ledger, summary, view.score_fields, reconcile=self.reconcile)
+
+    def _record(self) -> None:
+        """Keep every team's scores and report in the store, under this run."""
+        summary = self.summary
+        log.debug("run %d: recording scores and reports", summary.run_id)
+        with self.ports.store.transaction() as tx:
+            for result in summary.results:
+                objectives, key_results, kpis = score_records(result)
+                tx.record_scores(summary.run_id, objectives=objectives, key_results=key_results, kpis=kpis)
+                tx.record_report(result.team, result.as_of, team_document(result), run_id=summary.run_id)
+
+
+def _without_failed(view: SiteView, summary: RunSummary) -> SiteView:
+    """``view`` without the teams ``summary`` says failed."""
+    if not any(t.team.name in summary.failed_teams for t in view.teams):
+        return view
+    return replace(view, teams=[t for t in view.teams if t.team.name not in summary.failed_teams])
