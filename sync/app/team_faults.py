@@ -8,11 +8,11 @@ mapping file and the line of the setting, so the runner skips that team and goes
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
 from sync.errors import FieldNotFound, JiraError, JiraNotFound, JiraPermissionError, JiraRequestRejected, KpiokrError
-from sync.mapping import Loc, NumericMeasure, QueryCountMeasure, TeamMapping, format_loc
+from sync.mapping import KeyResultMeasure, Loc, TeamMapping, format_loc, measure_tables
 
 #: Errors that concern what one mapping names (a query, a board, a field), not Jira as a whole.
 TEAM_LOCAL: tuple[type[JiraError], ...] = (JiraRequestRejected, JiraNotFound, JiraPermissionError, FieldNotFound)
@@ -42,22 +42,19 @@ def blame(team: TeamMapping, loc: Loc) -> Iterator[None]:
 
 
 def query_count_loc(team: TeamMapping, jql: str) -> Loc:
-    """Where the mapping sets the query-count key result's ``jql``."""
-    return measure_loc(team, lambda m: isinstance(m, QueryCountMeasure) and m.jql == jql, "jql")
+    """Where the mapping sets a query whose matching issues a key result counts."""
+    return _measure_loc(team, lambda m: m.counted_jqls(), jql)
 
 
 def number_field_loc(team: TeamMapping, name: str) -> Loc:
     """Where the mapping names the number field ``name`` a key result reads."""
-    return measure_loc(team, lambda m: isinstance(m, NumericMeasure) and m.field == name, "field")
+    return _measure_loc(team, lambda m: m.number_fields(), name)
 
 
-def measure_loc(team: TeamMapping, matches: Callable[[object], bool], key: str) -> Loc:
-    """Where ``key`` of the first key-result measure that ``matches`` is set: ``[key_results]``,
-    else an ``[[objective.key_result]]`` table."""
-    if matches(team.key_results):
-        return ("key_results", key)
-    for index, override in enumerate(team.objective_overrides):
-        for position, key_result in enumerate(override.key_results):
-            if matches(key_result):
-                return ("objective", index, "key_result", position, key)
+def _measure_loc(team: TeamMapping, values: Callable[[KeyResultMeasure], Mapping[str, str]], value: str) -> Loc:
+    """The place of the first key of a key-result measure whose ``values`` hold ``value``."""
+    for loc, measure in measure_tables(team):
+        key = next((k for k, v in values(measure).items() if v == value), None)
+        if key is not None:
+            return (*loc, key)
     return ("key_results",)

@@ -7,6 +7,7 @@ from sync.mapping.build import (
     build_kpi_definitions,
     build_objective,
     key_result_jql,
+    measure_tables,
     numeric_fields,
     query_count_jqls,
     team_timezone,
@@ -14,18 +15,17 @@ from sync.mapping.build import (
 from sync.mapping.lint import key_result_count_warnings, objective_count_warnings, unmeasured_warnings
 from sync.mapping.loader import LoadedMappings, load_mappings, online_checks
 from sync.mapping.problems import MappingProblem, format_loc
-from sync.mapping.schema import NumericMeasure, QueryCountMeasure, TeamMapping
+from sync.mapping.schema import KeyResultMeasure, TeamMapping
 from sync.mapping.toml_positions import Loc
 from sync.mapping.watch import MappingWatcher
 
 __all__ = [
+    "KeyResultMeasure",
     "LoadedMappings",
     "Loc",
     "MappingError",
     "MappingProblem",
     "MappingWatcher",
-    "NumericMeasure",
-    "QueryCountMeasure",
     "TeamMapping",
     "build_cycle",
     "build_key_result",
@@ -35,6 +35,7 @@ __all__ = [
     "key_result_count_warnings",
     "key_result_jql",
     "load_mappings",
+    "measure_tables",
     "numeric_fields",
     "objective_count_warnings",
     "online_checks",

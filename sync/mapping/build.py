@@ -17,10 +17,10 @@ from sync.mapping.kpis import KpiBase
 from sync.mapping.schema import (
     EPIC_PLACEHOLDER,
     DefaultMeasureKeyResult,
-    NumericMeasure,
-    QueryCountMeasure,
+    KeyResultMeasure,
     TeamMapping,
 )
+from sync.mapping.toml_positions import Loc
 
 
 def team_timezone(team: TeamMapping, account_tz: tzinfo) -> tzinfo:
@@ -67,18 +67,25 @@ def key_result_jql(team: TeamMapping, epic_key: str) -> str | None:
     return None if jql is None else jql.replace(EPIC_PLACEHOLDER, epic_key)
 
 
-def _measures(team: TeamMapping) -> list[object]:
-    return [team.key_results, *(kr for o in team.objective_overrides for kr in o.key_results)]
+def measure_tables(team: TeamMapping) -> list[tuple[Loc, KeyResultMeasure]]:
+    """Every measure the mapping gives, with its place: ``[key_results]``, then each
+    ``[[objective.key_result]]`` table that names its own measure."""
+    found: list[tuple[Loc, KeyResultMeasure]] = [(("key_results",), team.key_results)]
+    for i, objective in enumerate(team.objective_overrides):
+        for j, key_result in enumerate(objective.key_results):
+            if isinstance(key_result, KeyResultMeasure):
+                found.append((("objective", i, "key_result", j), key_result))
+    return found
 
 
 def numeric_fields(team: TeamMapping) -> frozenset[str]:
     """The number fields key results read, by the names the mapping gives them."""
-    return frozenset(m.field for m in _measures(team) if isinstance(m, NumericMeasure))
+    return frozenset(name for _, m in measure_tables(team) for name in m.number_fields().values())
 
 
 def query_count_jqls(team: TeamMapping) -> list[str]:
-    """The JQL of every query-count key result of the team, each once."""
-    return list(dict.fromkeys(m.jql for m in _measures(team) if isinstance(m, QueryCountMeasure)))
+    """Every JQL whose matching issues a key result counts, each once."""
+    return list(dict.fromkeys(jql for _, m in measure_tables(team) for jql in m.counted_jqls().values()))
 
 
 def build_key_result(key: str, title: str, team: TeamMapping, assignee: str | None = None) -> KeyResult:

@@ -16,9 +16,10 @@ from typing import Literal
 from pydantic import ValidationError
 
 from sync.errors import MappingError
+from sync.mapping.build import measure_tables
 from sync.mapping.lint import lint_team
 from sync.mapping.problems import MappingProblem, MappingSource, format_loc, validation_problems
-from sync.mapping.schema import NumericMeasure, QueryCountMeasure, TeamMapping
+from sync.mapping.schema import TeamMapping
 from sync.mapping.toml_positions import Loc, syntax_error_position, toml_positions
 
 PathLike = str | Path
@@ -196,14 +197,8 @@ def online_checks(team: TeamMapping) -> tuple[OnlineCheck, ...]:
         found.append(check(("objectives", "jql"), "jql", team.objectives.jql))
     if team.key_results.jql is not None:
         found.append(check(("key_results", "jql"), "jql", team.key_results.jql))
-    if isinstance(team.key_results, NumericMeasure):
-        found.append(check(("key_results", "field"), "field", team.key_results.field))
-    for i, objective in enumerate(team.objective_overrides):
-        for j, key_result in enumerate(objective.key_results):
-            loc = ("objective", i, "key_result", j)
-            if isinstance(key_result, NumericMeasure):
-                found.append(check((*loc, "field"), "field", key_result.field))
-            if isinstance(key_result, QueryCountMeasure):
-                found.append(check((*loc, "jql"), "jql", key_result.jql))
+    for loc, measure in measure_tables(team):
+        found.extend(check((*loc, key), "field", name) for key, name in measure.number_fields().items())
+        found.extend(check((*loc, key), "jql", jql) for key, jql in measure.counted_jqls().items())
     found.extend(check(("kpi", i, "jql"), "jql", kpi.jql) for i, kpi in enumerate(team.kpis) if kpi.jql is not None)
     return tuple(found)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import Discriminator, Field, PrivateAttr, Tag, model_validator
 
@@ -46,9 +46,37 @@ Weight = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=MAX_W
 
 
 # --- measures of key results --------------------------------------------------------------------
+#
+# A measure is a model whose ``measure`` tag names it, whose ``to_measure`` builds the domain
+# measure (which grades), and whose class constants say which Jira answers it reads, by the keys
+# of its table: number fields of the key-result issue (translated into its history) and JQL
+# queries whose matching issues are counted (asked each pass, kept in the report's basis).
+# ``kpiokr check`` checks those against the site and errors name those keys' lines.
+# A new measure is a domain class with ``score`` and a model here, added to KeyResultOverride.
 
 
-class ChildCompletionMeasure(Table):
+class KeyResultMeasure(Table):
+    """A key result's measure as a mapping table gives it."""
+
+    #: Keys whose values name a number field of the key-result issue that the measure reads.
+    number_field_keys: ClassVar[tuple[str, ...]] = ()
+    #: Keys whose values are JQL queries whose matching issues the measure counts.
+    counted_jql_keys: ClassVar[tuple[str, ...]] = ()
+
+    def to_measure(self) -> Measure:
+        """The domain measure."""
+        raise NotImplementedError
+
+    def number_fields(self) -> dict[str, str]:
+        """The number fields read, by the key naming each."""
+        return {key: str(getattr(self, key)) for key in self.number_field_keys}
+
+    def counted_jqls(self) -> dict[str, str]:
+        """The queries counted, by the key holding each."""
+        return {key: str(getattr(self, key)) for key in self.counted_jql_keys}
+
+
+class ChildCompletionMeasure(KeyResultMeasure):
     """Share of the key-result issue's child issues that are done."""
 
     measure: Literal["child_completion"]
@@ -58,7 +86,7 @@ class ChildCompletionMeasure(Table):
         return ChildCompletion()
 
 
-class EstimateCompletionMeasure(Table):
+class EstimateCompletionMeasure(KeyResultMeasure):
     """Share of the children's estimate (story points) that is done."""
 
     measure: Literal["estimate_completion"]
@@ -68,7 +96,7 @@ class EstimateCompletionMeasure(Table):
         return EstimateCompletion()
 
 
-class MilestoneMeasure(Table):
+class MilestoneMeasure(KeyResultMeasure):
     """Done or not done: the key-result issue itself."""
 
     measure: Literal["milestone"]
@@ -78,7 +106,7 @@ class MilestoneMeasure(Table):
         return Milestone()
 
 
-class _Span(Table):
+class _Span(KeyResultMeasure):
     """A number moved from ``baseline`` towards ``target``, in either direction."""
 
     baseline: Number = Field(description="Where the number stood when the cycle began")
@@ -96,6 +124,7 @@ class NumericMeasure(_Span):
 
     measure: Literal["numeric"]
     field: Text = Field(description='The Jira number field to read, by name, e.g. "Downloads"')
+    number_field_keys = ("field",)
 
     def to_measure(self) -> Measure:
         """The domain measure."""
@@ -119,6 +148,7 @@ class QueryCountMeasure(_Span):
     measure: Literal["query_count"]
     jql: Text = Field(description="The issues to count")
     baseline: Number = Field(0.0, description="The count when the cycle began")
+    counted_jql_keys = ("jql",)
 
     def to_measure(self) -> Measure:
         """The domain measure."""
