@@ -1,24 +1,22 @@
 """KPIs in a mapping file: one ``[[kpi]]`` table each, the calculator's parameters beside the common keys.
 
-A model is built for every calculator in :data:`kpiokr.calculators.CALCULATORS` from its dataclass
-fields (``keys`` excepted: sync sets it from the KPI's ``jql``), so ``schema.json`` knows each
-kind's parameters and an unknown parameter is an unknown key like any other.
+:class:`KpiBase` holds the keys every KPI has. Each calculator's table is a static model in
+:mod:`sync.mapping.kpi_models`, generated from the calculator's dataclass by
+:mod:`sync.mapping.kpi_source`, so ``schema.json`` knows each kind's parameters and an unknown
+parameter is an unknown key like any other.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from types import UnionType
-from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin, get_type_hints
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, Self, cast, get_args
 
-from pydantic import AllowInfNan, Field, Strict, ValidationInfo, create_model, field_validator, model_validator
+from pydantic import AllowInfNan, ConfigDict, Field, Strict, ValidationInfo, field_validator, model_validator
 
 from kpiokr.calculators import CALCULATORS, KpiCalculator
 from kpiokr.kpi import Calculator, Direction, Window
 from sync.mapping.types import (
-    MAX_DAYS,
-    MAX_HOURS,
     MAX_TREND_POINTS,
     Days,
     Number,
@@ -30,26 +28,11 @@ from sync.mapping.types import (
     references,
 )
 
-#: Calculator fields the mapping does not set: sync fills ``keys`` from the KPI's ``jql``.
-SET_BY_SYNC = frozenset({"keys"})
 DEFAULT_DAYS = 28
 DEFAULT_SPRINTS = 3
 
-_PARAMETER_DOCS = {
-    "issue_types": 'Issue types counted, e.g. ["Story", "Bug"]; empty: every type but sub-tasks',
-    "priorities": 'Only issues with one of these priorities, e.g. ["Highest", "High"]; empty: any',
-    "labels": "Only issues with any of these labels; empty: any",
-    "statistic": "median, p85, p90, p95, mean or max",
-    "excluded_resolutions": "Resolutions that say no work was needed, left out",
-    "ageing_after_hours": "Also list unresolved issues older than this many hours",
-    "sla_hours": "Hours allowed from creation to resolution (required)",
-    "age_days": "Days in progress after which an issue counts as ageing",
-    "bug_types": "Issue types that are defects",
-    "story_types": "Issue types that deliver value",
-}
-
-#: The largest value of the calculators' number parameters: five years.
-_PARAMETER_MAXIMA = {"sla_hours": MAX_HOURS, "ageing_after_hours": MAX_HOURS, "age_days": MAX_DAYS}
+#: A calculator's number parameter: a TOML number, finite (``"3"`` is not taken for 3).
+FiniteFloat = Annotated[float, Strict(), AllowInfNan(False)]
 
 
 class WindowSpec(Table):
@@ -69,8 +52,17 @@ class WindowSpec(Table):
         return Window(days=self.days, sprints=self.sprints)
 
 
+def _calculator_description(schema: dict[str, Any], cls: type[Any]) -> None:
+    """A calculator's table is described by the calculator's docstring (its first paragraph)."""
+    if issubclass(cls, KpiBase) and cls is not KpiBase:
+        doc = (cls.calculator_class().__doc__ or "").split("\n\n")[0]
+        schema["description"] = " ".join(doc.replace("``", "").split())
+
+
 class KpiBase(Table):
     """The keys every KPI has, whatever its calculator; each calculator's model adds its parameters."""
+
+    model_config = ConfigDict(json_schema_extra=_calculator_description)
 
     key: Text = Field(description="Short name other tables refer to (guardrails, key results' kpi)")
     name: Text = Field(description="What reports call it")
@@ -105,7 +97,8 @@ class KpiBase(Table):
     def calculator(self, keys: frozenset[str] | None = None) -> Calculator:
         """The calculator with this KPI's parameters; ``keys``: the issues the KPI's ``jql`` matched."""
         parameters: dict[str, Any] = {name: getattr(self, name) for name in self.parameter_names()}
-        return self.calculator_class()(**parameters, keys=keys)
+        build = cast(Callable[..., Calculator], self.calculator_class())
+        return build(**parameters, keys=keys)
 
     @property
     def effective_window(self) -> Window:
@@ -163,45 +156,3 @@ def _first_named(message: str, names: tuple[str, ...]) -> tuple[str, ...]:
     """The parameter the message names first (as a location), or ``()`` for the KPI itself."""
     found = [(m.start(), name) for name in names if (m := re.search(rf"\b{name}\b", message))]
     return (min(found)[1],) if found else ()
-
-
-def _strict(annotation: Any) -> Any:
-    """``annotation`` with its scalars strict, so TOML ``"3"`` is not taken for the number 3, and its
-    floats finite."""
-    if annotation is float:
-        return Annotated[float, Strict(), AllowInfNan(False)]
-    if annotation in (str, int, bool):
-        return Annotated[annotation, Strict()]
-    args = get_args(annotation)
-    if get_origin(annotation) is tuple:
-        return tuple[tuple(arg if arg is Ellipsis else _strict(arg) for arg in args)]
-    if get_origin(annotation) in (Union, UnionType):
-        return Union[tuple(_strict(arg) for arg in args)]  # noqa: UP007
-    return annotation
-
-
-def _kpi_model(calculator: type[KpiCalculator]) -> type[KpiBase]:
-    """The ``[[kpi]]`` table of one calculator: the common keys plus its dataclass fields."""
-    hints = get_type_hints(calculator)
-    fields: dict[str, Any] = {"kind": (Literal[calculator.kind], Field(description="The calculator"))}
-    for field in dataclasses.fields(calculator):
-        if field.name in SET_BY_SYNC:
-            continue
-        if field.name in KpiBase.model_fields:
-            raise TypeError(f"calculator {calculator.kind}: parameter {field.name} clashes with a KPI key")
-        default: Any = ...
-        if field.default is not dataclasses.MISSING:
-            default = field.default
-        elif field.default_factory is not dataclasses.MISSING:
-            default = field.default_factory()
-        description = _PARAMETER_DOCS.get(field.name)
-        maximum = _PARAMETER_MAXIMA.get(field.name)
-        fields[field.name] = (_strict(hints[field.name]), Field(default, description=description, le=maximum))
-    doc = " ".join((calculator.__doc__ or "").split("\n\n")[0].replace("``", "").split())
-    return create_model(f"{calculator.__name__}Kpi", __base__=KpiBase, __doc__=doc, **fields)
-
-
-KPI_MODELS: dict[str, type[KpiBase]] = {kind: _kpi_model(cls) for kind, cls in CALCULATORS.items()}
-
-#: One ``[[kpi]]`` table, its model chosen by ``kind``.
-KpiMapping = Annotated[Union[tuple(KPI_MODELS.values())], Field(discriminator="kind")]  # noqa: UP007

@@ -142,7 +142,8 @@ def _message(details: ErrorDetails, loc: Loc, node: Any, table: type[BaseModel] 
     bound = _BOUNDS.get(kind)
     if bound is None:
         return loc, details["msg"]
-    meaning = BOUND_MEANINGS.get(ctx.get("le", ctx.get("lt")))
+    limit = ctx.get("le", ctx.get("lt"))
+    meaning = next((words for bound, words in BOUND_MEANINGS.items() if bound == limit), None)
     return loc, bound.format(**ctx) + (f" ({meaning})" if meaning else "")
 
 

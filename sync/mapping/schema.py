@@ -16,7 +16,7 @@ from typing import Annotated, Any, ClassVar, Literal, Self
 from pydantic import Discriminator, Field, PrivateAttr, Tag, model_validator
 
 from kpiokr.okr import ChildCompletion, EstimateCompletion, KpiTarget, Measure, Milestone, NumericTarget, QueryCount
-from sync.mapping.kpis import KpiMapping
+from sync.mapping.kpi_models import KpiMapping
 from sync.mapping.problems import MappingSource
 from sync.mapping.sections import (
     Ambition,

@@ -18,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 _TS = sa.DateTime(timezone=True)
 
 
-def _run_id(table: str) -> sa.Column:
+def _run_id(table: str) -> sa.Column[int]:
     fk = sa.ForeignKey("runs.id", ondelete="SET NULL", name=f"fk_{table}_run_id_runs")
     return sa.Column("run_id", sa.Integer(), fk, nullable=True)
 
