@@ -11,7 +11,6 @@ from datetime import UTC, timedelta
 from typing import TextIO
 
 from sync.app import (
-    AsOfError,
     IssueWrite,
     RunSummary,
     When,
@@ -144,7 +143,7 @@ def daemon(config: Config, *, stop: threading.Event, gateways: GatewayFactory = 
                 return
             try:
                 summary = runner.run(**kwargs)
-            except (KpiokrError, OSError):
+            except KpiokrError:
                 return  # the runner logged it and recorded it in the store; the next run catches up
             log.info(
                 "run %d: %d fetched, %d field(s) written%s, %d request(s)",
@@ -164,11 +163,7 @@ def daemon(config: Config, *, stop: threading.Event, gateways: GatewayFactory = 
 def report(config: Config, *, fmt: str, team: str | None, as_of: str | None = None, cycle: str | None = None) -> int:
     """``kpiokr report``: each team's newest evaluation, or with ``as_of``/``cycle`` one computed from
     the stored histories at that instant. Reads the store only: never asks Jira, never writes."""
-    try:
-        when = When.parse(as_of, cycle)
-    except AsOfError as error:
-        print(f"kpiokr: {error}", file=sys.stderr)
-        return 2
+    when = When.parse(as_of, cycle)
     loaded = load_mappings(config.mapping_paths)
     store = open_store(config)
     try:
@@ -184,9 +179,6 @@ def report(config: Config, *, fmt: str, team: str | None, as_of: str | None = No
             documents = [team_document(r) for r in evaluate_as_of(store, teams, when)]
         else:
             documents = [dict(r.document) for r in store.latest_reports(team)]
-    except AsOfError as error:
-        print(f"kpiokr: {error}", file=sys.stderr)
-        return 2
     finally:
         store.close()
     if not documents:

@@ -1,4 +1,4 @@
-"""The ``kpiokr`` command line: parses arguments, maps failures to messages and exit codes.
+"""The ``kpiokr`` command line: parses arguments and runs the command; :mod:`sync.cli.exit_codes` ends it.
 
 With :mod:`sync.cli.commands`, the only place that prints.
 """
@@ -19,14 +19,10 @@ from sync.cli import commands
 from sync.cli.bootstrap import GatewayFactory
 from sync.cli.check import check, check_files, fields
 from sync.cli.demo import run_demo
+from sync.cli.exit_codes import exit_code
 from sync.cli.log_setup import configure_logging
-from sync.config import ConfigError, config_path, load_config
-from sync.errors import JiraAuthError, KpiokrError
+from sync.config import config_path, load_config
 from sync.jira import JiraRestGateway
-from sync.mapping import MappingError
-from sync.store import StoreError, StoreLocked
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
 log = logging.getLogger("kpiokr")
 
@@ -100,19 +96,22 @@ def _stop_on_signals(stop: threading.Event) -> None:
 
 
 def main(argv: Sequence[str] | None = None, *, gateways: GatewayFactory = JiraRestGateway) -> int:
-    """Run a command (Jira reached through the gateway ``gateways`` builds); returns the process exit code."""
+    """Run a command (Jira reached through the gateway ``gateways`` builds); returns the process exit code.
+
+    Failures end as :mod:`sync.cli.exit_codes` says: one line on standard error and the code of its row.
+    """
     args = _parser().parse_args(argv)
+    return exit_code(lambda: _run(args, gateways))
+
+
+def _run(args: argparse.Namespace, gateways: GatewayFactory) -> int:
     if args.command == "demo":
         configure_logging("ERROR", verbose=args.verbose, fmt=args.log_format)
-        return _guarded(lambda: run_demo(args.dir, issues=args.issues, flavor=args.flavor, serve=args.serve))
+        return run_demo(args.dir, issues=args.issues, flavor=args.flavor, serve=args.serve)
     if args.command == "check" and args.paths:
         configure_logging(verbose=args.verbose, fmt=args.log_format)
-        return _guarded(lambda: check_files(args.paths))
-    try:
-        config = load_config(config_path(args.config, os.environ))
-    except ConfigError as error:
-        print(f"kpiokr: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return check_files(args.paths)
+    config = load_config(config_path(args.config, os.environ))
     configure_logging(config.log_level, verbose=args.verbose, fmt=args.log_format)
     stop = threading.Event()
     actions: dict[str, Callable[[], int]] = {
@@ -128,41 +127,7 @@ def main(argv: Sequence[str] | None = None, *, gateways: GatewayFactory = JiraRe
     }
     if args.command in ("sync", "daemon"):
         _stop_on_signals(stop)
-    return _guarded(actions[args.command])
-
-
-def _guarded(action: Callable[[], int]) -> int:
-    """Run ``action``; known failures become one clear message and an exit code."""
-    try:
-        return action()
-    except StoreLocked as error:
-        print(f"kpiokr: {error}", file=sys.stderr)
-        return EXIT_LOCKED
-    except (MappingError, ConfigError) as error:
-        print(f"kpiokr: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except JiraAuthError as error:
-        print(f"kpiokr: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    except (KpiokrError, StoreError) as error:
-        print(f"kpiokr: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        print("kpiokr: interrupted", file=sys.stderr)
-        return EXIT_FAILED
-    except UnicodeError as error:
-        print(f"kpiokr: a file kpiokr read is not UTF-8 text ({error}): save it as UTF-8", file=sys.stderr)
-        return EXIT_USAGE
-    except OSError as error:
-        print(f"kpiokr: {_os_error(error)}", file=sys.stderr)
-        return EXIT_FAILED
-
-
-def _os_error(error: OSError) -> str:
-    """An operating-system failure as one sentence with the path and what to check."""
-    where = f" ({error.filename})" if error.filename else ""
-    what = error.strerror or str(error) or type(error).__name__
-    return f"{what}{where}: check that the path exists and that this account may read and write it"
+    return actions[args.command]()
 
 
 if __name__ == "__main__":

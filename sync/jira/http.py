@@ -22,6 +22,7 @@ import tenacity
 from sync.errors import (
     JiraAuthError,
     JiraBadResponse,
+    JiraError,
     JiraNotFound,
     JiraPermissionError,
     JiraRateLimited,
@@ -166,7 +167,12 @@ class JiraHttp:
             ) from None
         except OSError as exc:  # requests checks the CA bundle path before connecting
             if "CA certificate bundle" not in str(exc):
-                raise
+                raise JiraError(
+                    f"{request}: {type(exc).__name__} talking to {self._site} ({self.redact(str(exc))}); check"
+                    " jira.url and the network.",
+                    method=method,
+                    path=path,
+                ) from None
             advice = tls_advice(str(exc), self._site, self._ca_bundle)
             raise JiraTlsError(f"{request}: {advice}.", method=method, path=path) from None
         if response is None:

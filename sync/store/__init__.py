@@ -1,7 +1,7 @@
 """The state store: SQLAlchemy models, transactions, the lock, site facts, and Alembic migrations,
 on SQLite and PostgreSQL."""
 
-from sync.store.errors import StoreError, StoreLocked
+from sync.store.errors import StoreLocked
 from sync.store.lock import default_owner
 from sync.store.records import KeyResultScoreRecord, KpiValueRecord, LedgerEntry, ObjectiveScoreRecord
 from sync.store.store import Store, create_store_engine
@@ -12,7 +12,6 @@ __all__ = [
     "LedgerEntry",
     "ObjectiveScoreRecord",
     "Store",
-    "StoreError",
     "StoreLocked",
     "create_store_engine",
     "default_owner",

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from sync.cli.exit_codes import EXIT_OK, EXIT_USAGE
 from sync.cli.log_setup import configure_logging
-from sync.cli.main import EXIT_OK, EXIT_USAGE, main
+from sync.cli.main import main
 from sync.store.errors import StoreLocked
 from sync.store.lock import default_owner, owner_is_gone
 
