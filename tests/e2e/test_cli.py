@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from sync.cli.main import EXIT_OK, EXIT_USAGE, main
+from sync.cli.exit_codes import EXIT_OK, EXIT_USAGE
+from sync.cli.main import main
 from tests.e2e.conftest import Jira
 
 pytestmark = pytest.mark.e2e

@@ -9,7 +9,8 @@ import pytest
 from jira_sandbox import Fault
 from jira_sandbox.catalog import Named
 from sync.cli.demo import write_demo_files
-from sync.cli.main import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from sync.cli.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from sync.cli.main import main
 from sync.store.store import Store
 from tests.e2e.cli_process import Cli
 from tests.e2e.conftest import NOW, Jira

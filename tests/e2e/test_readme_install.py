@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from sync.cli.demo import BOT
-from sync.cli.main import EXIT_OK, main
+from sync.cli.exit_codes import EXIT_OK
+from sync.cli.main import main
 from tests.e2e.conftest import Jira
 
 pytestmark = pytest.mark.e2e
