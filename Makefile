@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint
+.PHONY: demo test lint coverage
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("kpiokr needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
@@ -23,3 +23,11 @@ lint: $(BIN)/.installed
 
 test: lint
 	$(BIN)/pytest
+
+# Line coverage of sync/ from the unit and adapter tests alone (no HTTP, no sandbox server), per room.
+coverage: $(BIN)/.installed
+	COVERAGE_FILE=$(VENV)/.coverage $(BIN)/pytest tests/unit tests/adapters -q -p no:cacheprovider --cov=sync --cov-report=term
+	@for room in jira store mapping app cli; do \
+		printf 'sync/%-8s' "$$room"; \
+		COVERAGE_FILE=$(VENV)/.coverage $(BIN)/coverage report --include="sync/$$room/*" | tail -1 | sed 's/^TOTAL *//'; \
+	done

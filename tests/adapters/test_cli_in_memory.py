@@ -164,3 +164,27 @@ def test_an_invalid_mapping_edit_keeps_the_last_valid_mappings_until_fixed(world
             fixed = runner.run()
     assert {r.team for r in fixed.results} == {"Mobile", "WEB"}
     assert "mapping files changed: 2 team(s) loaded" in caplog.text
+
+
+def test_sync_exits_3_without_a_run_while_another_kpiokr_holds_the_store(world, capsys):
+    with Store.open(world.config.store_url) as store, store.locked("daemon@elsewhere:1"):
+        assert world.main("sync") == 3
+        assert store.runs() == []
+    assert "the store is locked" in capsys.readouterr().err
+    assert world.writes() == []
+
+
+def test_a_config_that_does_not_load_exits_2_with_one_line(world, capsys):
+    world.config_path.write_text("[jira]\nurl = 3\n")
+    assert world.main("sync") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("kpiokr: ")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_check_of_paths_needs_no_config_and_exits_2_on_errors(world, capsys):
+    mob = world.mappings / "mob.toml"
+    assert main(["check", str(mob)]) == 0
+    mob.write_text(mob.read_text().replace("target = 40", "target = inf"))
+    assert main(["check", str(world.mappings)]) == 2
+    assert "mob.toml:" in capsys.readouterr().out
