@@ -13,12 +13,11 @@ from pathlib import Path
 
 from sync.app import explain_missing
 from sync.cli.bootstrap import App, GatewayFactory, opened_app
+from sync.cli.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from sync.config import Config
 from sync.errors import FieldNotFound, JiraError, KpiokrError
 from sync.jira import FieldInfo, JiraRestGateway, resolve_field
 from sync.mapping import LoadedMappings, TeamMapping, load_mappings, online_checks
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 #: Resolution names that plainly mean the work was done (compared case-insensitively).
 FIX_RESOLUTIONS = frozenset({"done", "fixed", "resolved", "complete", "completed", "implemented", "delivered"})
