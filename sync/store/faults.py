@@ -10,6 +10,7 @@ message says what to do (:func:`explain`), the original kept as their ``__cause_
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,8 @@ from sqlalchemy import URL
 from sqlalchemy.exc import DatabaseError, DBAPIError, InternalError, OperationalError, SQLAlchemyError
 
 from sync.store.errors import StoreError
+
+log = logging.getLogger(__name__)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 DAMAGED = ("file is not a database", "malformed", "file is encrypted", "not a database")
@@ -56,6 +59,7 @@ def boundary(url: URL) -> Iterator[None]:
         explained = explain(error, url)
         if explained is None:
             raise
+        log.debug("the store's fault in detail", exc_info=True)  # what -v shows
         raise explained from error
 
 

@@ -202,3 +202,16 @@ def test_a_store_locked_by_another_kpiokr_leaves_the_boundary_as_it_is(tmp_path)
         assert store.acquire_lock("host-a:1", timedelta(minutes=5))
         with pytest.raises(StoreError, match="another `kpiokr daemon` is running"), store.locked("host-b:2"):
             pass
+
+
+def test_the_fault_in_detail_is_logged_at_debug_for_v(tmp_path, caplog):
+    directory = tmp_path / "gone"
+    directory.mkdir()
+    store = Store.open(f"sqlite:///{directory / 'kpiokr.sqlite3'}")
+    store.close()
+    shutil.rmtree(directory)
+    with caplog.at_level("DEBUG", logger="sync.store.faults"), pytest.raises(StoreError):
+        store.watermarks()
+    (record,) = [r for r in caplog.records if r.name == "sync.store.faults"]
+    assert record.exc_info is not None
+    assert "unable to open database file" in str(record.exc_info[1])
