@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TypedDict, Unpack
 
 FLAVORS = ("cloud", "datacenter")
 
@@ -146,12 +147,25 @@ class Field:
         return list(self.clauses)
 
 
-def _sys(key: str, kind: str, name: str, schema: str | None, *clauses: str, **kw: object) -> Field:
-    return Field(key, kind, name, schema, key, key, clauses=clauses, **kw)  # type: ignore[arg-type]
+class _FieldOptions(TypedDict, total=False):
+    """The keyword arguments of :class:`Field` that ``_sys`` and ``_cf`` pass on."""
+
+    custom_type: str | None
+    dc_name: str | None
+    schema_items: str | None
+    navigable: bool
+    orderable: bool
+    searchable: bool
+    editable: bool
+    description: str | None
 
 
-def _cf(key: str, kind: str, name: str, schema: str, ids: tuple[str, str], **kw: object) -> Field:
-    return Field(key, kind, name, schema, ids[0], ids[1], **kw)  # type: ignore[arg-type]
+def _sys(key: str, kind: str, name: str, schema: str | None, *clauses: str, **kw: Unpack[_FieldOptions]) -> Field:
+    return Field(key, kind, name, schema, key, key, clauses=clauses, **kw)
+
+
+def _cf(key: str, kind: str, name: str, schema: str, ids: tuple[str, str], **kw: Unpack[_FieldOptions]) -> Field:
+    return Field(key, kind, name, schema, ids[0], ids[1], **kw)
 
 
 METRIC_FIELDS = {

@@ -59,8 +59,8 @@ class Renderer(Fragments):
         render = self._kinds.get(kind)
         if kind == "parent":
             getter = self.parent
-        elif kind in ("subtasks", "empty_list"):
-            getter = lambda i: render(i, f, None)  # type: ignore[misc]  # noqa: E731
+        elif kind in ("subtasks", "empty_list") and render is not None:
+            getter = lambda i: render(i, f, None)  # noqa: E731
         elif kind == "labels":
             getter = lambda i: dumps(list(v)) if (v := i.values.get(key)) else "[]"  # noqa: E731
         elif render is None:

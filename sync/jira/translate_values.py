@@ -49,10 +49,9 @@ def _value(item: Item, side: str) -> Any:
 
 def status_change(item: Item, site: SiteDictionary) -> tuple[object, object]:
     """Status ids to statuses. A creation-time item (no ``from``) changes nothing: an issue always has one."""
-    known = site.statuses.get
     old, new = item.get("from"), item.get("to")
-    after = known(new) or site.status(new, item.get("toString"))  # type: ignore[arg-type]
-    before = known(old) or site.status(old, item.get("fromString"))  # type: ignore[arg-type]
+    after = site.status(new, item.get("toString"))
+    before = site.status(old, item.get("fromString"))
     return before or after, after or before
 
 

@@ -276,7 +276,7 @@ class Store(HistoryQueries, SiteFactQueries):
         """One board's configuration, or None."""
         with self._read() as connection:
             config = connection.scalar(select(BoardRow.config).where(BoardRow.board_id == board_id))
-        return config  # type: ignore[return-value]
+        return config if isinstance(config, dict) else None
 
     def set_watermark(self, scope: str, updated: datetime) -> None:
         """:meth:`StoreTransaction.set_watermark` in a transaction of its own (data first, then this)."""
