@@ -119,10 +119,13 @@ class HistoryCache:
         kept._seeds = {name: seed for name, seed in self._seeds.items() if name in teams}
         return kept
 
-    def forget(self) -> None:
-        """Read every issue again on the next pass (after a reconciliation deleted or moved some)."""
-        self._teams.clear()
-        self._seeds.clear()
+    def forget(self, teams: Collection[str] | None = None) -> None:
+        """Read every issue of ``teams`` (all when None) again on the next pass (after a reconciliation
+        deleted or moved some, or another pass stored issues of theirs)."""
+        for name in list(self._teams) if teams is None else teams:
+            self._teams.pop(name, None)
+        for name in list(self._seeds) if teams is None else teams:
+            self._seeds.pop(name, None)
 
 
 def _take_seeded(

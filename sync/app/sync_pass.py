@@ -77,6 +77,7 @@ def sync_pass(
     jira, store = ports.jira, ports.store
     requests_before = jira.requests_made
     state = state.covering(t.team.name for t in teams)
+    state.catch_up(teams, project_watermarks(store))
     summary = RunSummary(store.start_run(kind), kind)
     log.info("run %d (%s) started", summary.run_id, kind)
     try:
@@ -96,6 +97,8 @@ def sync_pass(
     summary.seconds = time.monotonic() - started
     said = "; ".join([*summary.failed_teams.values(), *summary.problems]) or None
     store.finish_run(summary.run_id, summary.status, counts=summary.counts, error=said)
+    scored = {r.team for r in summary.results}
+    state.scored([t for t in teams if t.team.name in scored], project_watermarks(store))
     if summary.failed_teams:
         log.error("run %d (%s) partial: %d team(s) skipped", summary.run_id, kind, len(summary.failed_teams))
     return PassResult(summary, state)

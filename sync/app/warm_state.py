@@ -10,20 +10,27 @@ facts come from the store, the histories from the stored issues).
 The state is keyed by its teams: :meth:`WarmState.covering` narrows it to the teams a pass covers,
 so a pass for one team (say, on a webhook) and a daemon holding other teams run the same code on
 states of their own. Site facts are the site's, shared by every state narrowed from one.
-The caches in it are brought up to date in place as the pass goes, in step with the store: a pass
-that fails leaves the state it was given consistent with what it stored.
+The caches in it are brought up to date in place as the pass goes. The state also keeps, for each
+team, its projects' watermarks as the last pass that scored the team with this state left them: when
+a pass starts and the store's differ (another pass over those projects fetched since, or a pass with
+this state failed after its fetch or skipped the team), that team's histories, JQL answers and
+calculator data are read afresh (:meth:`WarmState.catch_up`). Issues another state's pass stores or
+forgets without moving a watermark (a reconciliation's) are seen by this state's next full or
+reconciling pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from kpiokr.kpi import TeamData
 from sync.app.evaluate import JiraAnswers
 from sync.app.history_cache import HistoryCache
 from sync.app.site_answers import SiteFacts
 from sync.app.site_view import Dictionaries
+from sync.mapping import TeamMapping
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,24 @@ class WarmState:
     #: The mapping advice last logged for each team (logged again only when it changes).
     advice: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
+    #: Each team's projects' watermarks when a pass with this state last scored the team.
+    marks: dict[str, tuple[datetime | None, ...]] = field(default_factory=dict)
+
+    def catch_up(self, teams: Iterable[TeamMapping], marks: Mapping[str, datetime]) -> None:
+        """Forget what is kept for each of ``teams`` whose projects' watermarks in the store
+        (``marks``) moved since a pass with this state last scored it."""
+        for team in teams:
+            name = team.team.name
+            if self.marks.get(name) != tuple(marks.get(p) for p in team.team.projects):
+                self.histories.forget([name])
+                self.answers.pop(name, None)
+                self.team_datas.pop(name, None)
+
+    def scored(self, teams: Iterable[TeamMapping], marks: Mapping[str, datetime]) -> None:
+        """Note the watermarks a completed pass that scored ``teams`` leaves in the store."""
+        for team in teams:
+            self.marks[team.team.name] = tuple(marks.get(p) for p in team.team.projects)
+
     def covering(self, teams: Iterable[str]) -> WarmState:
         """This state for exactly ``teams``: what it holds for other teams is left out, the site facts
         are shared. The same state when it already covers them."""
@@ -55,4 +80,5 @@ class WarmState:
             {n: a for n, a in self.answers.items() if n in names},
             {n: d for n, d in self.team_datas.items() if n in names},
             {n: a for n, a in self.advice.items() if n in names},
+            {n: m for n, m in self.marks.items() if n in names},
         )

@@ -11,13 +11,16 @@ from typing import Any
 
 import pytest
 
+from jira_sandbox import Fault
 from sync.app.fetch import RunAbandoned
 from sync.app.ports import PassHooks, Ports
 from sync.app.results import TeamResult, team_document
 from sync.app.sync_pass import sync_pass
 from sync.app.warm_state import WarmState
 from sync.cli.bootstrap import App
-from tests.e2e.conftest import NOW, Jira
+from sync.errors import KpiokrError
+from tests.e2e.conftest import NOW, Jira, runner_of
+from tests.e2e.resilience_support import jira_value
 
 pytestmark = pytest.mark.e2e
 
@@ -70,6 +73,53 @@ def test_a_warm_state_narrowed_to_fewer_teams_keeps_what_it_holds_for_them(jira,
     jira.server.clear_request_log()
     again = sync_pass(_ports(app, jira), teams[:1], narrowed, dry_run=True)
     assert again.summary.requests == 1  # the search; the team's answers and facts came from the state
+
+
+def _number_key_result(results: Sequence[TeamResult]) -> tuple[str, Any]:
+    """A team with a key result read from a number field, and that key result."""
+    for result in results:
+        for objective, score in result.objectives:
+            for kr in objective.key_results:
+                if score.key_results and hasattr(kr.measure, "number"):
+                    return result.team, kr
+    raise AssertionError("no key result reads a number field")
+
+
+def test_a_daemon_state_catches_up_with_a_pass_over_one_of_its_teams(jira, app):
+    runner = runner_of(app, jira)
+    name, kr = _number_key_result(runner.run().results)
+    team = next(t for t in app.mappings.current() if t.team.name == name)
+    field = next(f for f in jira.site.fields.values() if f.name == kr.measure.number)
+    jira.site.clock_state.set(NOW + timedelta(minutes=10))
+    jira.site.edit_issue(kr.key, {field.wire_id(jira.flavor): kr.measure.target}, author="pm")
+    webhook = sync_pass(_ports(app, jira), [team], WarmState())
+    assert kr.key in webhook.summary.changed_keys
+    assert jira_value(jira.site, kr.key, "Key result progress") == 1.0
+
+    daemon = runner.run()
+
+    assert kr.key not in daemon.changed_keys  # the other pass fetched it
+    assert _documents(daemon.results)[name] == _documents(webhook.summary.results)[name]
+
+
+def test_an_issue_fetched_by_a_pass_that_then_failed_is_scored_by_the_next(jira, app):
+    runner = runner_of(app, jira)
+    _, kr = _number_key_result(runner.run().results)
+    field = next(f for f in jira.site.fields.values() if f.name == kr.measure.number)
+    jira.site.clock_state.set(NOW + timedelta(minutes=10))
+    runner.run()  # the daemon's writes come back
+    jira.site.clock_state.set(NOW + timedelta(minutes=20))
+    jira.site.edit_issue(kr.key, {field.wire_id(jira.flavor): kr.measure.target}, author="pm")
+    boards_refused = jira.server.faults.add(Fault("status", "*/board/*/configuration", times=None, status=403))
+    with pytest.raises(KpiokrError):
+        runner.run()  # the edit is fetched and stored; then every team's board is refused
+    assert app.store.runs(limit=1)[0].status == "failed"
+    jira.server.faults.remove(boards_refused.id)
+
+    after = runner.run()
+
+    assert kr.key not in after.changed_keys  # the failed pass stored it
+    assert jira_value(jira.site, kr.key, "Key result progress") == 1.0
 
 
 def test_the_pass_calls_its_hooks_and_leaves_the_garbage_collector_alone(jira, app):
