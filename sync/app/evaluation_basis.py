@@ -21,8 +21,9 @@ from sync.jira import BoardConfig, SiteDictionary
 @dataclass(frozen=True)
 class JiraAnswers:
     """What only Jira can say about a team: its objective epics, JQL-selected key results, JQL
-    matches of filtered KPIs and the counts of query-count key results. ``questions`` are the
-    mapping's questions these answer (its JQL), so answers kept are used only for the same ones."""
+    matches of filtered KPIs and, by query, the counts key-result measures read (each measure's
+    mapping model declares the queries it counts). ``questions`` are the mapping's questions these
+    answer (its JQL), so answers kept are used only for the same ones."""
 
     objective_keys: tuple[str, ...]
     key_result_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
