@@ -12,10 +12,11 @@ from sync.mapping.build import (
     query_count_jqls,
     team_timezone,
 )
+from sync.mapping.key_results import KeyResultMeasure
 from sync.mapping.lint import key_result_count_warnings, objective_count_warnings, unmeasured_warnings
 from sync.mapping.loader import LoadedMappings, load_mappings, online_checks
 from sync.mapping.problems import MappingProblem, format_loc
-from sync.mapping.schema import KeyResultMeasure, TeamMapping
+from sync.mapping.schema import TeamMapping
 from sync.mapping.toml_positions import Loc
 from sync.mapping.watch import MappingWatcher
 

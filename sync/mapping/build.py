@@ -13,13 +13,9 @@ from zoneinfo import ZoneInfo
 
 from kpiokr.kpi import KpiDefinition
 from kpiokr.okr import Ambition, Cycle, KeyResult, Objective
+from sync.mapping.key_results import EPIC_PLACEHOLDER, DefaultMeasureKeyResult, KeyResultMeasure
 from sync.mapping.kpis import KpiBase
-from sync.mapping.schema import (
-    EPIC_PLACEHOLDER,
-    DefaultMeasureKeyResult,
-    KeyResultMeasure,
-    TeamMapping,
-)
+from sync.mapping.schema import TeamMapping
 from sync.mapping.toml_positions import Loc
 
 

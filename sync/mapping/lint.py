@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 
 from kpiokr.okr import ChildCompletion, EstimateCompletion, Objective, ObjectiveScore
+from sync.mapping.key_results import MilestoneMeasure, QueryCountMeasure
 from sync.mapping.problems import MappingProblem
-from sync.mapping.schema import MilestoneMeasure, QueryCountMeasure, TeamMapping
+from sync.mapping.schema import TeamMapping
 from sync.mapping.toml_positions import Loc
 from sync.mapping.types import ALL_OBJECTIVES
 

@@ -7,8 +7,9 @@ from typing import get_args
 from kpiokr.okr import KeyResult, KeyResultInputs, KeyResultScore, score_key_result
 from sync.app.team_faults import number_field_loc, query_count_loc
 from sync.mapping.build import measure_tables, numeric_fields, query_count_jqls
+from sync.mapping.key_results import KeyResultDefaults, KeyResultMeasure, KeyResultOverride
 from sync.mapping.loader import online_checks, parse_mapping
-from sync.mapping.schema import KeyResultDefaults, KeyResultMeasure, KeyResultOverride, TeamMapping
+from sync.mapping.schema import TeamMapping
 
 AT = datetime(2026, 11, 20, tzinfo=UTC)
 
