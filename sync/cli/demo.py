@@ -3,6 +3,9 @@
 It seeds a sandbox site, writes a config and mapping files that describe its teams, creates the
 score fields, runs a full sync that writes the scores back, prints the report, then edits an issue
 as a person would and runs the incremental sync that follows. The files stay for the user.
+
+Where the site is served is a :data:`SiteHost`: :func:`serve_over_http` (a local port, the default),
+or any other host of a :class:`DemoSite`, such as an in-process one that runs the whole demo in memory.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 from zoneinfo import ZoneInfo
 
 from kpiokr.okr import NumericTarget, Objective, ObjectiveScore
@@ -24,6 +29,7 @@ from sync.app import render, team_document
 from sync.cli.bootstrap import build_app
 from sync.cli.commands import ProgressBar, print_summary, setup
 from sync.config import load_config
+from sync.jira import JiraRestGateway, JiraSettings
 
 if TYPE_CHECKING:
     from jira_sandbox import Site
@@ -224,23 +230,82 @@ def write_demo_files(directory: Path, site: Site, url: str, flavor: str, now: da
     return config
 
 
-def edit_as_person(url: str, flavor: str, key: str, fields: dict[str, object]) -> None:
-    """Change an issue through Jira's REST API as the sandbox's PM, as a person in Jira would."""
+def person_edit(flavor: str, key: str, fields: dict[str, object]) -> tuple[str, dict[str, str], bytes]:
+    """The REST request with which the sandbox's PM changes an issue: path, headers and body of a PUT."""
     basic = base64.b64encode(f"{PM[0]}:{PM[1]}".encode()).decode()
     auth = f"Basic {basic}" if flavor == "cloud" else f"Bearer {PM[2]}"
-    request = urllib.request.Request(
-        f"{url}/rest/api/2/issue/{key}",
-        data=json.dumps({"fields": fields}).encode(),
-        method="PUT",
-        headers={"Authorization": auth, "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30):
-        pass
+    headers = {"Authorization": auth, "Content-Type": "application/json"}
+    return f"/rest/api/2/issue/{key}", headers, json.dumps({"fields": fields}).encode()
 
 
-def run_demo(directory: str, *, issues: int, flavor: str, serve: bool, out: TextIO | None = None) -> int:
-    """The demo, start to end; with ``serve`` the sandbox keeps running until Ctrl-C."""
-    from jira_sandbox import SandboxServer, generate_site  # noqa: PLC0415 - only `kpiokr demo` loads the sandbox
+class DemoSite(Protocol):
+    """The Jira the demo runs against: its URL, kpiokr's gateways to it, and a person's hands in it."""
+
+    @property
+    def url(self) -> str:
+        """The site's base URL, as the config names it."""
+        ...
+
+    def gateway(self, settings: JiraSettings) -> JiraRestGateway:
+        """kpiokr's gateway to the site (the composition root's gateway factory)."""
+        ...
+
+    def edit_as_person(self, key: str, fields: dict[str, object]) -> None:
+        """Change an issue as the sandbox's PM, as a person in Jira would."""
+        ...
+
+    def hold(self) -> None:
+        """Keep the site up until Ctrl-C (a ``KeyboardInterrupt``)."""
+        ...
+
+
+#: Serves a seeded site as ``"cloud"`` or ``"datacenter"`` for the ``with`` block.
+SiteHost = Callable[["Site", str], AbstractContextManager[DemoSite]]
+
+
+@dataclass(frozen=True)
+class HttpSandbox:
+    """The sandbox served over HTTP on a local port; kpiokr and the PM reach it as they would reach Jira."""
+
+    url: str
+    flavor: str
+
+    def gateway(self, settings: JiraSettings) -> JiraRestGateway:
+        """The REST gateway, over HTTP."""
+        return JiraRestGateway(settings)
+
+    def edit_as_person(self, key: str, fields: dict[str, object]) -> None:
+        """A PUT through Jira's REST API with the PM's credentials."""
+        path, headers, body = person_edit(self.flavor, key, fields)
+        request = urllib.request.Request(f"{self.url}{path}", data=body, method="PUT", headers=headers)
+        with urllib.request.urlopen(request, timeout=30):
+            pass
+
+    def hold(self) -> None:
+        """Wait for Ctrl-C."""
+        threading.Event().wait()
+
+
+@contextmanager
+def serve_over_http(site: Site, flavor: str) -> Iterator[HttpSandbox]:
+    """The sandbox serving ``site`` on a free local port until the block ends."""
+    from jira_sandbox import SandboxServer  # noqa: PLC0415 - only `kpiokr demo` loads the sandbox
+
+    with SandboxServer(site, flavor=flavor) as server:
+        yield HttpSandbox(server.url, flavor)
+
+
+def run_demo(
+    directory: str,
+    *,
+    issues: int,
+    flavor: str,
+    serve: bool,
+    out: TextIO | None = None,
+    host: SiteHost = serve_over_http,
+) -> int:
+    """The demo, start to end, against the site ``host`` serves; with ``serve`` it stays up until Ctrl-C."""
+    from jira_sandbox import generate_site  # noqa: PLC0415 - only `kpiokr demo` loads the sandbox
 
     out = out or sys.stdout
     began = time.monotonic()
@@ -248,13 +313,13 @@ def run_demo(directory: str, *, issues: int, flavor: str, serve: bool, out: Text
     now = datetime.now(UTC)
     print(f"Seeding a Jira sandbox ({flavor}) with about {issues} issues...", file=out)
     site = generate_site(seed=1, issues=issues, now=now)
-    with SandboxServer(site, flavor=flavor) as server:
-        config_path = write_demo_files(root, site, server.url, flavor, now)
+    with host(site, flavor) as jira:
+        config_path = write_demo_files(root, site, jira.url, flavor, now)
         config = load_config(config_path)
-        print(f"Sandbox at {server.url}; config and mappings in {root}\n", file=out)
+        print(f"Sandbox at {jira.url}; config and mappings in {root}\n", file=out)
         print("$ kpiokr setup   (creates the custom fields scores are written to)", file=out)
-        setup(config, dry_run=False)
-        app = build_app(config, {})
+        setup(config, dry_run=False, gateways=jira.gateway)
+        app = build_app(config, {}, gateways=jira.gateway)
         try:
             runner = app.runner(threading.Event(), progress=ProgressBar("fetching issues"))
             print("\n$ kpiokr sync   (first run: full backfill)", file=out)
@@ -263,7 +328,7 @@ def run_demo(directory: str, *, issues: int, flavor: str, serve: bool, out: Text
             print_summary(first, dry_run=False, out=out)
             print("\n$ kpiokr report", file=out)
             print(render({"teams": [team_document(r) for r in first.results]}, "table"), file=out)
-            edited = _edit_a_key_result(server.url, flavor, site, first.results[0].objectives, out)
+            edited = _edit_a_key_result(jira, flavor, site, first.results[0].objectives, out)
             print("\n$ kpiokr sync   (incremental: only what changed)", file=out)
             second = runner.run()
             print_summary(second, dry_run=False, out=out)
@@ -277,17 +342,17 @@ def run_demo(directory: str, *, issues: int, flavor: str, serve: bool, out: Text
         print(f"\n$ kpiokr report --team {changed[0].team}   (after the edit)", file=out)
         print(render({"teams": [team_document(r) for r in changed[:1]]}, "table"), file=out)
         if serve:
-            print(f"\nThe sandbox keeps running at {server.url} (Ctrl-C to stop); try:", file=out)
+            print(f"\nThe sandbox keeps running at {jira.url} (Ctrl-C to stop); try:", file=out)
             print(f"  .venv/bin/kpiokr --config {config_path} sync --dry-run", file=out)
             try:
-                threading.Event().wait()
+                jira.hold()
             except KeyboardInterrupt:
                 print("stopped", file=out)
     return 0
 
 
 def _edit_a_key_result(
-    url: str, flavor: str, site: Site, objectives: Sequence[tuple[Objective, ObjectiveScore]], out: TextIO
+    jira: DemoSite, flavor: str, site: Site, objectives: Sequence[tuple[Objective, ObjectiveScore]], out: TextIO
 ) -> str | None:
     """Move the first key result still under way a quarter of the way to its target."""
     for objective, score in objectives:
@@ -304,6 +369,6 @@ def _edit_a_key_result(
             step = (measure.target - measure.baseline) / 4
             new = round(float(current) + step, 2)
             print(f"\n$ # pm@example.com edits {kr.key} in Jira: {number} {current:g} -> {new:g}", file=out)
-            edit_as_person(url, flavor, kr.key, {field.wire_id(flavor) or field.key: new})
+            jira.edit_as_person(kr.key, {field.wire_id(flavor) or field.key: new})
             return kr.key
     return None
