@@ -77,7 +77,6 @@ def sync_pass(
     jira, store = ports.jira, ports.store
     requests_before = jira.requests_made
     state = state.covering(t.team.name for t in teams)
-    state.catch_up(teams, project_watermarks(store))
     summary = RunSummary(store.start_run(kind), kind)
     log.info("run %d (%s) started", summary.run_id, kind)
     try:
@@ -97,8 +96,6 @@ def sync_pass(
     summary.seconds = time.monotonic() - started
     said = "; ".join([*summary.failed_teams.values(), *summary.problems]) or None
     store.finish_run(summary.run_id, summary.status, counts=summary.counts, error=said)
-    scored = {r.team for r in summary.results}
-    state.scored([t for t in teams if t.team.name in scored], project_watermarks(store))
     if summary.failed_teams:
         log.error("run %d (%s) partial: %d team(s) skipped", summary.run_id, kind, len(summary.failed_teams))
     return PassResult(summary, state)
@@ -123,7 +120,8 @@ class _Pass:
 
     def run(self, teams: Sequence[TeamMapping]) -> None:
         """Fetch, translate, score, plan, apply, record."""
-        summary, site, boards_of = self.summary, self.site, self.boards
+        summary, site, boards_of, store = self.summary, self.site, self.boards, self.ports.store
+        self.state.catch_up(teams, project_watermarks(store))
         if self.reconcile:
             site.forget()
         site.account()  # who kpiokr is: the first thing a new pass asks, and its credentials' test
@@ -144,6 +142,8 @@ class _Pass:
         send_writes(self.ports, self.ledger, summary, dry_run=self.dry_run)
         check_stop(self.ports.stop)
         self._record()
+        scored = {r.team for r in summary.results}
+        self.state.scored([t for t in view.teams if t.team.name in scored], project_watermarks(store))
 
     def _fetch_phase(self, view: SiteView, boards: Mapping[str, BoardConfig | None]) -> tuple[SiteView, FetchResult]:
         """Fetch what changed (asking again when the account's zone moved), read again the site facts
