@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from sync.cli.demo import PM, run_demo
+from jira_sandbox import generate_site
+from sync.cli.demo import BOT, PM, run_demo, write_demo_files
 from sync.cli.main import main
 from sync.config import load_config
 from tests.fakes.demo import InMemoryHost, InMemorySite
 from tests.fakes.jira import FAKE_URL
+from tests.fakes.world import NOW
 
 INCREMENTAL = "$ kpiokr sync   (incremental: only what changed)"
 
@@ -164,3 +166,17 @@ def test_with_serve_the_site_stays_up_until_ctrl_c(demo):
         assert lines[-1] == "stopped"
     else:
         assert "keeps running" not in demo.out
+
+
+def test_writing_the_demo_files_again_starts_afresh(tmp_path):
+    site = generate_site(seed=1, issues=150, now=NOW)
+    write_demo_files(tmp_path, site, FAKE_URL, "cloud", NOW)
+    mappings = sorted(p.name for p in (tmp_path / "mappings").glob("*.toml"))
+    (tmp_path / "mappings" / "retired.toml").write_text("[team]\n")
+    for leftover in ("kpiokr.sqlite3", "kpiokr.sqlite3-wal"):
+        (tmp_path / leftover).write_bytes(b"a store of the previous demo")
+    config = write_demo_files(tmp_path, site, FAKE_URL, "datacenter", NOW)
+    assert sorted(p.name for p in (tmp_path / "mappings").glob("*.toml")) == mappings
+    assert list(tmp_path.glob("kpiokr.sqlite3*")) == []
+    assert load_config(config).jira.flavor == "datacenter"
+    assert (tmp_path / "jira-token").read_text() == f"{BOT[2]}\n"
