@@ -43,7 +43,6 @@ class Runner:
         stop: threading.Event | None = None,
         progress: Progress | None = None,
         hooks: PassHooks | None = None,
-        state: WarmState | None = None,
     ) -> None:
         self.jira = jira
         self.store = store
@@ -53,7 +52,7 @@ class Runner:
         self.stop = stop or threading.Event()
         self.progress = progress
         self.hooks = hooks or PassHooks()
-        self.state = state or WarmState()
+        self.state = WarmState()
 
     def run(self, *, full: bool = False, dry_run: bool = False, reconcile: bool = False) -> RunSummary:
         """One pass over the current mappings' teams (see :func:`sync.app.sync_pass.sync_pass`)."""

@@ -68,13 +68,11 @@ class SiteAnswers:
     """The facts of one Jira site (kept in ``facts`` between passes), and the JQL answers a team's
     scores need. One is made for each pass: the field list it reads again is read once within it."""
 
-    def __init__(
-        self, jira: JiraGateway, store: Store, clock: Callable[[], datetime], facts: SiteFacts | None = None
-    ) -> None:
+    def __init__(self, jira: JiraGateway, store: Store, clock: Callable[[], datetime], facts: SiteFacts) -> None:
         self.jira = jira
         self.store = store
         self.clock = clock
-        self.facts = facts if facts is not None else SiteFacts()
+        self.facts = facts
         self._fields_this_pass = False
 
     def _load(self) -> None:

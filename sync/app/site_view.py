@@ -52,10 +52,10 @@ class Dictionaries:
 class SiteViews:
     """Builds :class:`SiteView` s, keeping each team's site dictionary in ``kept`` while the facts it rests on hold."""
 
-    def __init__(self, site: SiteAnswers, store: Store, kept: Dictionaries | None = None) -> None:
+    def __init__(self, site: SiteAnswers, store: Store, kept: Dictionaries) -> None:
         self.site = site
         self.store = store
-        self.kept = kept if kept is not None else Dictionaries()
+        self.kept = kept
 
     def view(
         self, teams: Sequence[TeamMapping], boards: Mapping[str, BoardConfig | None], summary: RunSummary
