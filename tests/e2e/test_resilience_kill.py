@@ -35,7 +35,7 @@ import pytest
 
 from jira_sandbox import SandboxServer, Site, generate_site
 from sync.app.fetch import project_watermarks
-from sync.cli.commands import STATUS_OPTIONS
+from sync.score_fields import OBJECTIVE_FIELDS
 from sync.store.store import Store
 from tests.e2e.cli_process import Cli
 from tests.e2e.conftest import Jira
@@ -80,7 +80,7 @@ def add_score_fields(site: Site, flavor: str) -> None:
     site.create_field("Objective score", CF + "float")
     status = site.create_field("Objective status", CF + ("select" if flavor == "cloud" else "textfield"))
     if flavor == "cloud":
-        for option in STATUS_OPTIONS:
+        for option in next(f for f in OBJECTIVE_FIELDS if f.options).options:
             site.add_option(status.key, option)
     site.create_field("Objective summary", CF + "textfield")
     site.create_field("Key result progress", CF + "float")
