@@ -160,3 +160,25 @@ def test_a_daemon_run_that_fails_is_recorded_and_the_daemon_goes_on(world):
         [run] = store.runs()
     assert run.status == "failed"
     assert world.writes() == []
+
+
+def test_a_daemon_that_lost_its_lock_stops_before_its_next_run(world, caplog):
+    world.config_path.write_text(world.config_path.read_text() + "\n[sync]\ninterval_minutes = 0.03\n")
+    stop = threading.Event()
+    worker = threading.Thread(target=daemon, args=(world.config,), kwargs={"stop": stop, "gateways": world.gateway})
+    with caplog.at_level(logging.INFO, logger="kpiokr"):
+        worker.start()
+        _wait_for_run(world.config.store_url, "ok")
+        with Store.open(world.config.store_url) as store:
+            holder = store.lock_holder()
+            assert holder is not None
+            assert store.release_lock(holder.owner)
+            assert store.acquire_lock("daemon@elsewhere:1")
+        worker.join(timeout=30)
+        assert not worker.is_alive()
+    assert "lost the store lock to another process: stopping" in caplog.text
+    with Store.open(world.config.store_url) as store:
+        assert [r.status for r in store.runs()] == ["ok"]
+        holder = store.lock_holder()
+    assert holder is not None
+    assert holder.owner == "daemon@elsewhere:1"
