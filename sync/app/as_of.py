@@ -21,12 +21,12 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from kpiokr.kpi import TeamData
-from sync.app.evaluate import evaluate_team
+from sync.app.evaluate import IssueIndex, evaluate_team
 from sync.app.evaluation_basis import Basis, JiraAnswers
 from sync.app.history_cache import HistoryCache
 from sync.app.results import TeamResult
 from sync.errors import KpiokrError
-from sync.jira import BoardConfig, to_sprint
+from sync.jira import BoardConfig, SiteDictionary, to_sprint
 from sync.mapping import TeamMapping, build_cycle, team_timezone
 from sync.store import Store
 
@@ -110,28 +110,58 @@ def evaluate_as_of(store: Store, teams: Sequence[TeamMapping], when: When) -> li
 
 
 def _team_as_of(store: Store, team: TeamMapping, when: When) -> TeamResult:
-    name = team.team.name
-    newest = next(iter(store.latest_reports(name)), None)
+    latest, site = newest_basis(store, team.team.name)
+    tz = team_timezone(team, ZoneInfo(latest.timezone or "UTC"))
+    instant, team = scoped(team, when, tz)
+    answers = answers_at(store, team.team.name, instant, latest.answers)
+    return StoredTeam.load(store, team, latest, site, answers).evaluate(instant, answers)
+
+
+def newest_basis(store: Store, team: str) -> tuple[Basis, SiteDictionary]:
+    """What the newest report of ``team`` read besides its histories, and the site's vocabulary in it;
+    :class:`AsOfError` when there is none."""
+    newest = next(iter(store.latest_reports(team)), None)
     latest = Basis.from_document(newest.document.get("basis")) if newest is not None else None
     if latest is None or latest.site is None:
         raise AsOfError(
-            f"team {name} has no report recorded by this version of kpiokr, so its site's vocabulary is not in the "
+            f"team {team} has no report recorded by this version of kpiokr, so its site's vocabulary is not in the "
             "store: run `kpiokr sync` once, then ask again"
         )
-    tz = team_timezone(team, ZoneInfo(latest.timezone or "UTC"))
-    instant, team = scoped(team, when, tz)
-    answers = _answers_at(store, name, instant, latest.answers)
-    index = HistoryCache().index(store, team, latest.site, answers)
-    board_id = latest.board_id if latest.board_id is not None else _board_id(team)
-    stored = store.board(board_id) if board_id is not None else None
-    board = BoardConfig.from_json(stored) if stored else None
-    sprints = tuple(to_sprint(raw) for raw in store.sprints(board_id)) if board_id is not None else ()
-    done = board.done_status_ids if board and board.done_status_ids else None
-    data = TeamData(index.in_projects(team.team.projects), tz, sprints, done)
-    return evaluate_team(team, index, data, answers, instant, site=latest.site, board=board)
+    return latest, latest.site
 
 
-def _answers_at(store: Store, team: str, instant: datetime, latest: JiraAnswers) -> JiraAnswers:
+@dataclass(frozen=True)
+class StoredTeam:
+    """A team's stored histories, board and sprints, read once and evaluated at any instant."""
+
+    team: TeamMapping
+    latest: Basis
+    site: SiteDictionary
+    index: IssueIndex
+    data: TeamData
+    board: BoardConfig | None
+
+    @classmethod
+    def load(
+        cls, store: Store, team: TeamMapping, latest: Basis, site: SiteDictionary, answers: JiraAnswers
+    ) -> StoredTeam:
+        """Read ``team``'s histories (with the issues ``answers`` name), board and sprints from ``store``."""
+        tz = team_timezone(team, ZoneInfo(latest.timezone or "UTC"))
+        index = HistoryCache().index(store, team, site, answers)
+        board_id = latest.board_id if latest.board_id is not None else _board_id(team)
+        stored = store.board(board_id) if board_id is not None else None
+        board = BoardConfig.from_json(stored) if stored else None
+        sprints = tuple(to_sprint(raw) for raw in store.sprints(board_id)) if board_id is not None else ()
+        done = board.done_status_ids if board and board.done_status_ids else None
+        data = TeamData(index.in_projects(team.team.projects), tz, sprints, done)
+        return cls(team, latest, site, index, data, board)
+
+    def evaluate(self, instant: datetime, answers: JiraAnswers) -> TeamResult:
+        """The team's objectives, key results and KPIs at ``instant``, with Jira's ``answers`` of then."""
+        return evaluate_team(self.team, self.index, self.data, answers, instant, site=self.site, board=self.board)
+
+
+def answers_at(store: Store, team: str, instant: datetime, latest: JiraAnswers) -> JiraAnswers:
     """Jira's answers as recorded at or before ``instant`` (else first recorded after it, without
     its counts, which are only good for their own instant)."""
     record = store.report_near(team, instant)

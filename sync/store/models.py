@@ -9,10 +9,11 @@ A change here needs a new revision in ``sync/store/migrations/versions`` (see ``
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -201,6 +202,20 @@ class TeamReportRow(Base):
     as_of: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
     run_id: Mapped[int | None] = mapped_column(_run_fk(), index=True)
     document: Mapped[object] = mapped_column(JsonText)
+
+
+class DailySeriesRow(Base):
+    """One series of a team (``kpi:<key>``, ``objective:<key>``, ``key_result:<key>``) at the end of one day."""
+
+    __tablename__ = "daily_series"
+
+    team: Mapped[str] = mapped_column(String(100), primary_key=True)
+    cycle: Mapped[str] = mapped_column(String(100), primary_key=True)
+    series: Mapped[str] = mapped_column(String(200), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str | None] = mapped_column(String(32))
+    as_of: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class LedgerRow(Base):

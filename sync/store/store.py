@@ -14,6 +14,7 @@ Tables (ORM classes in :mod:`sync.store.models`, schema by the Alembic revisions
 ``key_result_scores``  (objective, key result, as_of) PK, run id, score, progress text.
 ``kpi_values``         (team, KPI, as_of) PK, run id, value, status, trend, details JSON.
 ``team_reports``       (team, as_of) PK, run id, the team's report document (JSON).
+``daily_series``       (team, cycle, series, day) PK, value, status, the instant it was evaluated at.
 ``write_ledger``       every value written into Jira: run, issue key, field, value JSON, when,
                        outcome (written/skipped/failed) and reason; index (issue, field, written_at).
 ``locks``              lock name PK, owner ``host:pid``, acquired_at, expires_at.
@@ -53,6 +54,7 @@ from sync.store.history import HistoryQueries
 from sync.store.migrations import SchemaState, SchemaStatus, schema_status, upgrade
 from sync.store.models import BoardRow, IssueRow, SprintRow, WatermarkRow
 from sync.store.records import KeyResultScoreRecord, KpiValueRecord, LedgerEntry, LockInfo, ObjectiveScoreRecord
+from sync.store.series import SeriesQueries
 from sync.store.tx import BATCH, Clock, StoreTransaction, decode_raw
 
 __all__ = [
@@ -84,7 +86,7 @@ def upgrade_url(url: str) -> tuple[str | None, str]:
         engine.dispose()
 
 
-class Store(HistoryQueries, SiteFactQueries):
+class Store(HistoryQueries, SiteFactQueries, SeriesQueries):
     """The daemon's state: issues, sprints, boards, watermarks, scores, write ledger, runs, lock."""
 
     def __init__(self, engine: Engine, *, clock: Clock = _utcnow) -> None:
