@@ -104,6 +104,30 @@ class RetrySettings(_Section):
     )
 
 
+class DashboardSettings(_Section):
+    """Where ``kpiokr serve`` listens, and who may read it."""
+
+    bind: str = Field("127.0.0.1", description="Address the dashboard listens on; elsewhere than loopback needs access")
+    port: int = Field(8040, ge=1, le=65535, description="Port the dashboard listens on")
+    base_path: str = Field("", description="Path prefix behind a reverse proxy, e.g. /kpiokr (empty: at the root)")
+    token_env: str | None = Field(None, description="Environment variable holding a token readers send as Bearer")
+    token_file: Path | None = Field(None, description="Alternatively, a file holding that token (first line)")
+    basic_user: str | None = Field(None, description="User name of HTTP basic authentication")
+    basic_password_env: str | None = Field(None, description="Environment variable holding the basic-auth password")
+    basic_password_file: Path | None = Field(None, description="Alternatively, a file holding that password")
+    trusted_header: str | None = Field(
+        None, description="A header the reverse proxy sets to the authenticated user (e.g. X-Forwarded-User)"
+    )
+
+    @field_validator("base_path")
+    @classmethod
+    def _path_prefix(cls, value: str) -> str:
+        value = value.rstrip("/")
+        if value and not value.startswith("/"):
+            raise ValueError(f'{value!r} is not a path: write it with a leading slash, e.g. "/kpiokr"')
+        return value
+
+
 class WritebackSettings(_Section):
     """How scores are written into Jira."""
 
@@ -121,6 +145,7 @@ class Config(_Section):
     sync: SyncSettings = SyncSettings()
     retry: RetrySettings = RetrySettings()
     writeback: WritebackSettings = WritebackSettings()
+    dashboard: DashboardSettings = DashboardSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     base_dir: Path = Field(Path("."), exclude=True, description="Directory of the config file (set by the loader)")
 
@@ -203,19 +228,27 @@ def token_origin(settings: JiraSettings, environ: Mapping[str, str], base_dir: P
     return f"the file {path}"
 
 
+def read_secret(
+    env: str | None, file: Path | None, environ: Mapping[str, str], base_dir: Path, setting: str, *, what: str = "token"
+) -> str | None:
+    """A secret from the environment variable ``env``, else from the first line of ``file`` (``setting``
+    names it in the error when it cannot be read); None when neither holds one."""
+    value = environ.get(env, "").strip() if env else ""
+    if value or file is None:
+        return value or None
+    path = file if file.is_absolute() else base_dir / file
+    try:
+        value = path.read_text(encoding="utf-8").strip().splitlines()[0].strip()
+    except (OSError, IndexError):
+        raise ConfigError(f"{setting}: cannot read a {what} from {path}") from None
+    return value or None
+
+
 def read_token(settings: JiraSettings, environ: Mapping[str, str], base_dir: Path) -> str:
     """The Jira token from the named environment variable, else from the token file."""
-    token = environ.get(settings.token_env, "").strip()
+    token = read_secret(settings.token_env, settings.token_file, environ, base_dir, "jira.token_file")
     if token:
         return token
-    if settings.token_file is not None:
-        path = settings.token_file if settings.token_file.is_absolute() else base_dir / settings.token_file
-        try:
-            token = path.read_text(encoding="utf-8").strip().splitlines()[0].strip()
-        except (OSError, IndexError):
-            raise ConfigError(f"jira.token_file: cannot read a token from {path}") from None
-        if token:
-            return token
     raise ConfigError(
         f"no Jira token: set the environment variable {settings.token_env}"
         + (f" or put it in {settings.token_file}" if settings.token_file else " (or jira.token_file in the config)")

@@ -13,10 +13,13 @@ from sync.app.results import team_document
 from sync.app.runner import Runner, RunSummary
 from sync.app.scheduler import build_scheduler, run_until_stopped
 from sync.app.score_fields import explain_missing
+from sync.app.web import Access, DashboardServer, dashboard_access, dashboard_app
 from sync.app.writeback import IssueWrite
 
 __all__ = [
+    "Access",
     "AsOfError",
+    "DashboardServer",
     "IssueWrite",
     "PassHooks",
     "Progress",
@@ -24,6 +27,8 @@ __all__ = [
     "Runner",
     "When",
     "build_scheduler",
+    "dashboard_access",
+    "dashboard_app",
     "evaluate_as_of",
     "explain_missing",
     "field_kind",

@@ -11,10 +11,14 @@ from datetime import UTC, timedelta
 from typing import TextIO
 
 from sync.app import (
+    Access,
+    DashboardServer,
     IssueWrite,
     RunSummary,
     When,
     build_scheduler,
+    dashboard_access,
+    dashboard_app,
     evaluate_as_of,
     field_kind,
     render,
@@ -127,10 +131,18 @@ def sync(
         return 0 if summary.ok else 1
 
 
-def daemon(config: Config, *, stop: threading.Event, gateways: GatewayFactory = JiraRestGateway) -> int:
-    """``kpiokr daemon``: incremental syncs on the interval, reconciliation nightly, until stopped."""
+def daemon(
+    config: Config, *, stop: threading.Event, gateways: GatewayFactory = JiraRestGateway, serve: bool = False
+) -> int:
+    """``kpiokr daemon``: incremental syncs on the interval, reconciliation nightly, until stopped;
+    with ``serve``, the dashboard in a thread beside them."""
     ttl = timedelta(seconds=config.sync.lock_ttl_seconds)
+    access = dashboard_access(config.dashboard, os.environ, config.base_dir) if serve else None
     with opened_app(config, os.environ, gateways) as app, app.store.locked(default_owner("daemon"), ttl) as owner:
+        if access is not None:
+            dashboard = _dashboard(config, app.store, access)
+            dashboard.start()
+            log.info("dashboard at %s", dashboard.url)
         app.store.recover_abandoned_runs()
         runner = app.runner(stop)
 
@@ -156,7 +168,31 @@ def daemon(config: Config, *, stop: threading.Event, gateways: GatewayFactory = 
 
         now = utc_now()
         scheduler = build_scheduler(job, lambda: job(reconcile=True), config.sync, UTC, now)
-        run_until_stopped(scheduler, stop)
+        try:
+            run_until_stopped(scheduler, stop)
+        finally:
+            if access is not None:
+                dashboard.stop()
+    return 0
+
+
+def _dashboard(config: Config, store: Store, access: Access) -> DashboardServer:
+    settings = config.dashboard
+    return DashboardServer(dashboard_app(store, config.mapping_paths, access, utc_now, settings.base_path), settings)
+
+
+def serve(config: Config) -> int:
+    """``kpiokr serve``: the read-only dashboard over the store, until SIGINT or SIGTERM.
+
+    Refused (a :class:`ConfigError`, exit 2) when bound beyond loopback without access control."""
+    access = dashboard_access(config.dashboard, os.environ, config.base_dir)
+    store = open_store(config)
+    try:
+        server = _dashboard(config, store, access)
+        print(f"kpiokr dashboard at {server.url} (Ctrl-C stops it)", flush=True)
+        server.run()
+    finally:
+        store.close()
     return 0
 
 

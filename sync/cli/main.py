@@ -52,7 +52,10 @@ def _parser() -> argparse.ArgumentParser:
         "--reconcile", action="store_true", help="also check the issues held against Jira (deleted, moved), now"
     )
 
-    sub.add_parser("daemon", help="sync on the interval and reconcile nightly until SIGTERM/SIGINT")
+    daemon = sub.add_parser("daemon", help="sync on the interval and reconcile nightly until SIGTERM/SIGINT")
+    daemon.add_argument("--serve", action="store_true", help="also serve the dashboard ([dashboard] in the config)")
+
+    sub.add_parser("serve", help="the read-only dashboard over the store ([dashboard] in the config)")
 
     report = sub.add_parser("report", help="objectives, key results and KPIs with status and trend")
     report.add_argument("--format", choices=("table", "markdown", "json"), default="table")
@@ -118,7 +121,8 @@ def _run(args: argparse.Namespace, gateways: GatewayFactory) -> int:
         "sync": lambda: commands.sync(
             config, full=args.full, dry_run=args.dry_run, reconcile=args.reconcile, stop=stop, gateways=gateways
         ),
-        "daemon": lambda: commands.daemon(config, stop=stop, gateways=gateways),
+        "daemon": lambda: commands.daemon(config, stop=stop, gateways=gateways, serve=args.serve),
+        "serve": lambda: commands.serve(config),
         "report": lambda: commands.report(config, fmt=args.format, team=args.team, as_of=args.as_of, cycle=args.cycle),
         "check": lambda: check(config, offline=args.offline, gateways=gateways),
         "fields": lambda: fields(config, gateways),

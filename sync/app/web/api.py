@@ -1,0 +1,63 @@
+"""The JSON API behind the pages: teams, each team's report as ``kpiokr report --format json``
+prints it, the OpenAPI document, and ``/healthz`` for monitors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from sync.app.as_of import AsOfError
+from sync.app.report import render
+from sync.app.web.source import Reports
+from sync.errors import MappingError
+
+OPENAPI = Path(__file__).parent / "openapi.json"
+
+
+class Api:
+    """The API handlers over :class:`Reports`; links start at ``base_path``."""
+
+    def __init__(self, reports: Reports, base_path: str) -> None:
+        self.reports = reports
+        self.base = base_path
+
+    def teams(self, _request: Request) -> JSONResponse:
+        """Every team's name and the address of its report."""
+        names = self.reports.teams()
+        return JSONResponse({"teams": [{"name": n, "report": f"{self.base}/api/teams/{n}/report"} for n in names]})
+
+    def report(self, request: Request) -> Response:
+        """One team's report, exactly as ``kpiokr report --format json --team TEAM [--as-of DATE]`` prints it."""
+        team = request.path_params["team"]
+        try:
+            documents = self.reports.documents(team, request.query_params.get("as_of") or None)
+        except (AsOfError, MappingError) as error:
+            return JSONResponse({"error": str(error)}, 400)
+        if documents is None:
+            known = ", ".join(self.reports.teams())
+            return JSONResponse({"error": f"there is no team {team!r}; known teams: {known}"}, 404)
+        if not documents:
+            return JSONResponse({"error": f"team {team} has no report yet: run kpiokr sync"}, 404)
+        return Response(render({"teams": documents}, "json") + "\n", media_type="application/json")
+
+    def openapi(self, _request: Request) -> JSONResponse:
+        """The OpenAPI document of this API."""
+        document = json.loads(OPENAPI.read_text(encoding="utf-8"))
+        document["servers"] = [{"url": self.base or "/"}]
+        return JSONResponse(document)
+
+    def healthz(self, _request: Request) -> JSONResponse:
+        """200 when the store answers, with the newest run's age and outcome; 503 when it does not."""
+        health = self.reports.health()
+        body = {
+            "store": "reachable" if health.store else "unreachable",
+            "last_run": None
+            if health.run_id is None
+            else {"id": health.run_id, "status": health.status, "age_seconds": health.age_seconds},
+        }
+        if health.error is not None:
+            body["error"] = health.error
+        return JSONResponse(body, 200 if health.store else 503)

@@ -1,0 +1,45 @@
+"""The dashboard as an ASGI application: pages, the JSON API and static files, behind the guard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
+
+from sync.app.web.access import Access, Guard
+from sync.app.web.api import Api
+from sync.app.web.pages import Pages
+from sync.app.web.source import Reports
+from sync.store import Store
+
+STATIC = Path(__file__).parent / "static"
+
+
+def dashboard_app(
+    store: Store,
+    mapping_paths: Sequence[Path],
+    access: Access,
+    clock: Callable[[], datetime],
+    base_path: str = "",
+) -> ASGIApp:
+    """The read-only dashboard over ``store`` (and, for past dates, the mapping files), at ``base_path``."""
+    reports = Reports(store, mapping_paths, clock)
+    pages, api = Pages(reports, base_path), Api(reports, base_path)
+    routes: list[BaseRoute] = [
+        Route("/", pages.overview),
+        Route("/teams/{team}", pages.team),
+        Route("/teams/{team}/kpis/{key}", pages.kpi),
+        Route("/teams/{team}/objectives/{key}", pages.objective),
+        Route("/api/teams", api.teams),
+        Route("/api/teams/{team}/report", api.report),
+        Route("/api/openapi.json", api.openapi),
+        Route("/healthz", api.healthz),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(routes=[Mount(base_path, routes=routes)] if base_path else routes)
+    return Guard(app, access, base_path)

@@ -1,0 +1,106 @@
+"""What the pages show of a report document: statuses as words and symbols, the order that puts
+breached guardrails first, and the figures each page lays out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sync.app.report import TREND_ARROWS
+
+#: Each status as a symbol beside its words, so no status is told by colour alone.
+SYMBOLS = {
+    "on track": "✓",
+    "at risk": "!",
+    "off track": "✗",
+    "healthy": "✓",
+    "warning": "!",
+    "breach": "✗",
+}
+_KPI_ORDER = {"breach": 0, "warning": 1, "healthy": 2}
+_OBJECTIVE_ORDER = {"off track": 0, "at risk": 1, "on track": 2}
+
+
+def symbol(status: str) -> str:
+    """The symbol shown before a status."""
+    return SYMBOLS.get(status, "·")
+
+
+def css(status: str) -> str:
+    """The CSS class of a status (``at risk`` -> ``at-risk``)."""
+    return status.replace(" ", "-")
+
+
+def trend(value: str) -> str:
+    """A trend as an arrow and its word."""
+    return f"{TREND_ARROWS.get(value, '·')} {value}"
+
+
+def number(value: object, unit: str = "") -> str:
+    """A figure as people read it: ``-`` when there is none."""
+    if value is None:
+        return "-"
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{shown} {unit}".strip()
+
+
+def percent(value: float | None) -> int:
+    """A 0-1 score as a whole percentage, clamped (for bar widths and marks)."""
+    return 0 if value is None else max(0, min(100, round(value * 100)))
+
+
+def breached(team: Mapping[str, Any]) -> set[str]:
+    """The keys of the team's KPIs in breach."""
+    return {k["key"] for k in team["kpis"] if k["status"] == "breach"}
+
+
+def objectives_in_order(team: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Objectives guarded by a breached KPI first, then by status (off track first), as stored otherwise."""
+    breach = breached(team)
+    return sorted(
+        team["objectives"],
+        key=lambda o: (not breach.intersection(o["guardrails"]), _OBJECTIVE_ORDER.get(o["status"], 3)),
+    )
+
+
+def kpis_in_order(team: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """KPIs in breach first, then in warning, then healthy."""
+    return sorted(team["kpis"], key=lambda k: _KPI_ORDER.get(k["status"], 3))
+
+
+def guarded(team: Mapping[str, Any], kpi_key: str) -> list[Mapping[str, Any]]:
+    """The objectives that name the KPI ``kpi_key`` as a guardrail."""
+    return [o for o in team["objectives"] if kpi_key in o["guardrails"]]
+
+
+def guardrails(team: Mapping[str, Any], objective: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The KPIs an objective names as guardrails, those the team measures."""
+    by_key = {k["key"]: k for k in team["kpis"]}
+    return [by_key[key] for key in objective["guardrails"] if key in by_key]
+
+
+def find(items: Sequence[Mapping[str, Any]], key: str) -> Mapping[str, Any] | None:
+    """The item whose ``key`` is ``key``."""
+    return next((item for item in items if item["key"] == key), None)
+
+
+def chart(kpi: Mapping[str, Any]) -> dict[str, Any]:
+    """The data of a KPI's trend chart: days, values, target and guardrail threshold."""
+    return {
+        "labels": [day[:10] for day, _ in kpi["series"]],
+        "values": [value for _, value in kpi["series"]],
+        "target": kpi["target"],
+        "threshold": kpi["threshold"],
+        "unit": kpi["unit"],
+    }
+
+
+FILTERS = {"symbol": symbol, "css": css, "trend": trend, "number": number, "percent": percent}
+HELPERS = {
+    "objectives_in_order": objectives_in_order,
+    "kpis_in_order": kpis_in_order,
+    "guarded": guarded,
+    "guardrails": guardrails,
+    "chart": chart,
+    "breached": breached,
+}
