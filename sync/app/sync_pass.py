@@ -1,4 +1,4 @@
-"""One pass of the daemon: fetch -> translate -> score -> plan -> apply -> record.
+"""One pass of the daemon: fetch -> translate -> score -> plan -> apply -> record, then the daily series.
 
 ``sync_pass(ports, teams, state, full=..., dry_run=..., reconcile=...)`` runs one pass over
 ``teams`` through ``ports`` (:class:`sync.app.ports.Ports`: the Jira gateway, the store, the
@@ -31,6 +31,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sync.app.boards import BoardReader
+from sync.app.daily_series import extend_series
 from sync.app.fetch import FetchResult, check_stop, fetch_updates, project_watermarks
 from sync.app.ledger import WriteLedger
 from sync.app.ports import Ports
@@ -142,6 +143,8 @@ class _Pass:
         send_writes(self.ports, self.ledger, summary, dry_run=self.dry_run)
         check_stop(self.ports.stop)
         self._record()
+        if not self.dry_run:
+            self._extend_series(view.teams, fetched)
         scored = {r.team for r in summary.results}
         self.state.scored([t for t in view.teams if t.team.name in scored], project_watermarks(store))
 
@@ -247,6 +250,14 @@ class _Pass:
                 objectives, key_results, kpis = score_records(result)
                 tx.record_scores(summary.run_id, objectives=objectives, key_results=key_results, kpis=kpis)
                 tx.record_report(result.team, result.as_of, team_document(result), run_id=summary.run_id)
+
+    def _extend_series(self, teams: Sequence[TeamMapping], fetched: FetchResult) -> None:
+        """Bring each scored team's daily series up to the day of its scores (:mod:`sync.app.daily_series`)."""
+        results = {r.team: r for r in self.summary.results}
+        for team in teams:
+            result = results.get(team.team.name)
+            if result is not None:
+                extend_series(self.ports.store, team, result.as_of, current=result, changed=fetched.by_others)
 
 
 def _without_failed(view: SiteView, summary: RunSummary) -> SiteView:
