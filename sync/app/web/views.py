@@ -16,8 +16,9 @@ SYMBOLS = {
     "healthy": "✓",
     "warning": "!",
     "breach": "✗",
+    "no data": "-",
 }
-_KPI_ORDER = {"breach": 0, "warning": 1, "healthy": 2}
+_KPI_ORDER = {"breach": 0, "warning": 1, "healthy": 2, "no data": 3}
 _OBJECTIVE_ORDER = {"off track": 0, "at risk": 1, "on track": 2}
 
 
@@ -64,7 +65,7 @@ def objectives_in_order(team: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def kpis_in_order(team: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """KPIs in breach first, then in warning, then healthy."""
+    """KPIs in breach first, then in warning, then healthy, then those without data."""
     return sorted(team["kpis"], key=lambda k: _KPI_ORDER.get(k["status"], 3))
 
 

@@ -1,0 +1,151 @@
+"""The dashboard's JSON API and its guard over a store filled by passes against the in-memory
+Jira: the report exactly as the command line prints it, the OpenAPI document and answers valid
+against it, /healthz, escaping of Jira's text, read-only methods, headers and access control."""
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openapi_schema_validator import OAS31Validator
+from starlette.testclient import TestClient
+
+from sync.app import Access, dashboard_app
+from sync.store import Store
+from tests.adapters.dashboard_support import IMG, SCRIPT, Served, served_world
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    yield from served_world(tmp_path_factory.mktemp("dashboard-api"))
+
+
+@pytest.mark.parametrize("as_of", [None, "2026-10-15", "2026-11-01T09:00+01:00"])
+@pytest.mark.parametrize("team", ["MOB", "WEB"])
+def test_the_report_is_exactly_what_kpiokr_report_prints(served, capsys, team, as_of):
+    since = ["--as-of", as_of] if as_of else []
+    capsys.readouterr()
+    assert served.world.main("report", "--format", "json", "--team", team, *since) == 0
+    printed = capsys.readouterr().out
+    answer = served.client().get(f"/api/teams/{team}/report", params={"as_of": as_of} if as_of else {})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.text == printed
+    assert json.loads(answer.text)["teams"][0]["team"] == team
+
+
+def test_teams_lists_every_team_with_the_address_of_its_report(served):
+    answer = served.client().get("/api/teams").json()
+    names = [t["name"] for t in answer["teams"]]
+    assert set(served.documents()) <= set(names)
+    assert {"name": "MOB", "report": "/api/teams/MOB/report"} in answer["teams"]
+
+
+def test_an_unknown_team_and_a_date_that_is_none_are_refused_with_what_to_do(served):
+    unknown = served.client().get("/api/teams/NOPE/report")
+    assert unknown.status_code == 404
+    assert "known teams: " in unknown.json()["error"]
+    assert "MOB" in unknown.json()["error"]
+    bad = served.client().get("/api/teams/MOB/report", params={"as_of": "2026-10-15T09:00"})
+    assert bad.status_code == 400
+    assert "has no offset" in bad.json()["error"]
+
+
+def test_the_answers_are_valid_against_the_openapi_document(served):
+    client = served.client()
+    document = client.get("/api/openapi.json").json()
+    assert document["openapi"].startswith("3.1")
+    schemas = document["components"]["schemas"]
+    for schema in schemas.values():
+        OAS31Validator.check_schema(schema)
+
+    def validate(instance, name):
+        OAS31Validator({**schemas[name], "components": {"schemas": schemas}}).validate(instance)
+
+    validate(client.get("/api/teams").json(), "Teams")
+    validate(client.get("/api/teams/MOB/report").json(), "Report")
+    validate(client.get("/api/teams/WEB/report?as_of=2026-10-15").json(), "Report")
+    validate(client.get("/healthz").json(), "Health")
+    validate(client.get("/api/teams/NOPE/report").json(), "Error")
+    assert set(document["paths"]) == {"/api/teams", "/api/teams/{team}/report", "/api/openapi.json", "/healthz"}
+
+
+def test_healthz_gives_the_newest_runs_outcome_and_age(served):
+    answer = served.client().get("/healthz")
+    assert answer.status_code == 200
+    run = served.app.store.runs(limit=1)[0]
+    assert answer.json() == {
+        "store": "reachable",
+        "last_run": {
+            "id": run.id,
+            "status": "ok",
+            "age_seconds": round((served.world.site.clock() - run.finished_at).total_seconds(), 1),
+        },
+    }
+
+
+def test_healthz_answers_503_when_the_store_does_not(tmp_path: Path):
+    path = tmp_path / "kpiokr.sqlite3"
+    with Store.open(f"sqlite:///{path}") as broken:
+        broken.close()
+        path.write_bytes(b"this is no database" * 200)
+        client = TestClient(dashboard_app(broken, [], Access(), lambda: None))
+        answer = client.get("/healthz")
+    assert answer.status_code == 503
+    assert answer.json()["store"] == "unreachable"
+    assert answer.json()["last_run"] is None
+
+
+@pytest.mark.parametrize("url", ["/", "/teams/MOB", "/teams/MOB/objectives/{objective}"])
+def test_jira_text_is_escaped_on_every_page(served, url):
+    page = served.client().get(url.format(objective=served.objective)).text
+    assert SCRIPT not in page
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+    if "objectives" in url:
+        assert IMG not in page
+        assert "<img" not in page
+        assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+    scripts = [line for line in page.splitlines() if "<script" in line]
+    assert all(' src="/static/' in line for line in scripts)
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+def test_nothing_writes_every_other_method_is_405(served, method):
+    answer = served.client().request(method, "/api/teams/MOB/report")
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "GET, HEAD"
+
+
+def test_every_answer_carries_the_security_headers(served):
+    for url in ("/", "/api/teams", "/nowhere", "/static/app.css"):
+        headers = served.client().get(url).headers
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert "unsafe-inline" not in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+
+
+def test_a_token_is_needed_when_one_is_set(served):
+    client = served.client(Access(token="s3cret"))
+    refused = client.get("/api/teams")
+    assert refused.status_code == 401
+    assert refused.headers["www-authenticate"].startswith("Bearer")
+    assert client.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert client.get("/", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+    assert client.get("/healthz").status_code == 200
+
+
+def test_basic_auth_and_a_trusted_proxy_header(served):
+    basic = served.client(Access(basic=("pm", "pa:ss")))
+    good = base64.b64encode(b"pm:pa:ss").decode()
+    bad = base64.b64encode(b"pm:nope").decode()
+    assert basic.get("/").status_code == 401
+    assert basic.get("/").headers["www-authenticate"].startswith("Basic")
+    assert basic.get("/", headers={"Authorization": f"Basic {bad}"}).status_code == 401
+    assert basic.get("/", headers={"Authorization": "Basic !!!"}).status_code == 401
+    assert basic.get("/", headers={"Authorization": f"Basic {good}"}).status_code == 200
+    proxied = served.client(Access(trusted_header="X-Forwarded-User"))
+    assert proxied.get("/").status_code == 401
+    assert proxied.get("/", headers={"X-Forwarded-User": "ana"}).status_code == 200
