@@ -129,7 +129,7 @@ def _run(args: argparse.Namespace, gateways: GatewayFactory) -> int:
         "setup": lambda: commands.setup(config, dry_run=args.dry_run, gateways=gateways),
         "migrate": lambda: commands.migrate(config),
     }
-    if args.command in ("sync", "daemon"):
+    if args.command in ("sync", "daemon", "serve"):
         _stop_on_signals(stop)
     return actions[args.command]()
 
