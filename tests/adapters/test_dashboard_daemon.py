@@ -1,0 +1,55 @@
+"""``kpiokr daemon --serve``: the dashboard in a thread beside the scheduler, against the in-memory
+Jira, showing what the daemon's passes store, and gone when the daemon stops."""
+
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+
+from sync.cli.commands import daemon
+from tests.fakes.world import make_world
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def fetch(url: str) -> dict | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return json.loads(answer.read())
+    except (urllib.error.URLError, ConnectionError):
+        return None
+
+
+def test_the_daemon_serves_the_dashboard_beside_its_passes_until_stopped(tmp_path):
+    world = make_world(tmp_path / "kpiokr")
+    port = free_port()
+    world.config_path.write_text(world.config_path.read_text() + f"\n[dashboard]\nport = {port}\n")
+    stop = threading.Event()
+    kwargs = {"stop": stop, "gateways": world.gateway, "serve": True}
+    worker = threading.Thread(target=daemon, args=(world.config,), kwargs=kwargs)
+    worker.start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        health = fetch(f"{base}/healthz")
+        while not (health and health["last_run"] and health["last_run"]["status"] != "running"):
+            assert time.monotonic() < deadline, health
+            time.sleep(0.05)
+            health = fetch(f"{base}/healthz")
+        assert health is not None
+        assert health["store"] == "reachable"
+        assert health["last_run"]["status"] == "ok"
+        teams = fetch(f"{base}/api/teams")
+        assert teams is not None
+        assert {t["name"] for t in teams["teams"]} >= {"MOB", "WEB"}
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert fetch(f"{base}/healthz") is None
