@@ -9,6 +9,11 @@ A changed issue moves the days from its newest event on (its newest changelog en
 creation): a change Jira stamps now moves only today, while one that becomes visible late (a Jira
 node's clock behind, an import) moves the days since its stamp and no earlier ones.
 
+Days never stored are filled newest first while ``keep_going`` allows (a stop request, a time
+budget per pass): what is left is filled by the next passes, so a first sync of a large site is not
+held up by its backfill and a stop is honoured between days. Days stored before and moved by a
+change are always recomputed in full, so no stale day is left behind.
+
 Each past day is evaluated at the end of that day in the team's time zone with the as-of machinery
 (:mod:`sync.app.as_of`): the histories are read once per team and Jira's answers are those recorded
 at or before that instant.
@@ -17,7 +22,7 @@ at or before that instant.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
@@ -80,12 +85,14 @@ def extend_series(
     *,
     current: TeamResult | None = None,
     changed: Collection[str] = (),
+    keep_going: Callable[[], bool] = lambda: True,
 ) -> SeriesUpdate:
     """Bring ``team``'s daily series of its current cycle up to the day of ``now``.
 
     ``current`` is the team's evaluation at ``now`` when the caller has it (today's point, then not
     evaluated again); ``changed`` the keys of issues whose changes others made since the last
-    extension. Needs a report of the team recorded in ``store`` (:func:`sync.app.as_of.newest_basis`).
+    extension; ``keep_going`` is asked before each day never stored (see the module docstring).
+    Needs a report of the team recorded in ``store`` (:func:`sync.app.as_of.newest_basis`).
     """
     name = team.team.name
     latest, site = newest_basis(store, name)
@@ -99,13 +106,20 @@ def extend_series(
     ends = {day: scoped(team, When(day=day), tz)[0] for day in days}
     stored = store.daily_days(name, cycle.name)
     since = _changed_day(store, changed, site, tz) if stored and changed else None
-    past = days_to_compute((d for d in days if d < today), stored, ends, since)
+    due = days_to_compute((d for d in days if d < today), stored, ends, since)
+    stale = [d for d in due if d in stored]
+    missing = [d for d in reversed(due) if d not in stored]
+    past: list[date] = []
     points: list[DailyPoint] = []
-    if past or (current is None and today <= team.cycle.end):
+    if due or (current is None and today <= team.cycle.end):
         loaded = StoredTeam.load(store, team, latest, site, latest.answers)
-        for day in past:
+        for day in stale + missing:
+            if day not in stored and not keep_going():
+                break
             answers = answers_at(store, name, ends[day], latest.answers)
             points.extend(series_points(loaded.evaluate(ends[day], answers), day))
+            past.append(day)
+        past.sort()
         if current is None and today <= team.cycle.end:
             current = loaded.evaluate(now, answers_at(store, name, now, latest.answers))
     if current is not None and today <= team.cycle.end and current.cycle == cycle.name:
@@ -113,6 +127,8 @@ def extend_series(
     store.record_daily_points(points)
     if past:
         log.info("team %s: daily series of %s computed for %d day(s) from %s", name, cycle.name, len(past), past[0])
+    if len(past) < len(due):
+        log.info("team %s: %d day(s) of its daily series left for the next pass", name, len(due) - len(past))
     return SeriesUpdate(name, tuple(past), len(points))
 
 

@@ -113,6 +113,31 @@ def test_an_old_issue_changed_late_recomputes_the_days_from_its_change_on_and_no
     assert series(synced, "objective:SUP-1") == {jan(d): 0.5 if 7 <= d < 9 or d >= 11 else 0.0 for d in range(1, 15)}
 
 
+def test_a_backfill_cut_short_fills_the_newest_days_first_and_the_next_extension_the_rest(
+    synced: Store, team: TeamMapping
+):
+    allowed = iter([True] * 4)
+
+    cut = extend_series(synced, team, SYNCED, keep_going=lambda: next(allowed, False))
+    rest = extend_series(synced, team, SYNCED)
+
+    assert cut.days == (jan(8), jan(9), jan(10), jan(11))
+    assert sorted(series(synced, "objective:SUP-1")) == [jan(d) for d in range(1, 13)]
+    assert rest.days == tuple(jan(d) for d in range(1, 8))
+
+
+def test_days_a_change_moves_are_recomputed_even_when_the_backfill_may_not_go_on(synced: Store, team: TeamMapping):
+    extend_series(synced, team, SYNCED + timedelta(days=2))
+    synced.upsert_issues([reopened_sup2()])
+
+    update = extend_series(
+        synced, team, SYNCED + timedelta(days=2, hours=1), changed={"SUP-2"}, keep_going=lambda: False
+    )
+
+    assert update.days == (jan(9), jan(10), jan(11), jan(12), jan(13))
+    assert series(synced, "key_result:SUP-2")[jan(10)] == 0.0
+
+
 def test_before_the_cycle_starts_nothing_is_stored(synced: Store, team: TeamMapping):
     assert extend_series(synced, team, datetime(2025, 12, 31, 12, tzinfo=UTC)) == SeriesUpdate("Support", (), 0)
     assert synced.daily_points("Support") == []
