@@ -20,6 +20,7 @@ from sync.errors import KpiokrError
 from sync.store.errors import StoreError
 from sync.store.faults import describe, explain
 from sync.store.records import KeyResultScoreRecord, LedgerEntry
+from sync.store.series import DailyPoint
 from sync.store.store import Store, create_store_engine
 from tests.adapters.store_support import T0, issue
 
@@ -40,6 +41,8 @@ CALLS: dict[str, Callable[[Store], object]] = {
     "boards": lambda s: s.boards(),
     "boards_read_at": lambda s: s.boards_read_at(),
     "count_issues": lambda s: s.count_issues(),
+    "daily_days": lambda s: s.daily_days("MOB", "2026-Q4"),
+    "daily_points": lambda s: s.daily_points("MOB"),
     "field_ids_written": lambda s: s.field_ids_written(),
     "finish_run": lambda s: s.finish_run(1, "ok"),
     "get_issue": lambda s: s.get_issue("MOB-1"),
@@ -60,6 +63,9 @@ CALLS: dict[str, Callable[[Store], object]] = {
     "mark_deleted": lambda s: s.mark_deleted(["1"], T0),
     "migrate": lambda s: s.migrate(),
     "objective_series": lambda s: s.objective_series("MOB-1"),
+    "record_daily_points": lambda s: s.record_daily_points(
+        [DailyPoint("MOB", "2026-Q4", "kpi:wip", T0.date(), 1.0, None, T0)]
+    ),
     "record_report": lambda s: s.record_report("MOB", T0, {"team": "MOB"}),
     "record_scores": lambda s: s.record_scores(None, key_results=[SCORE]),
     "record_writes": lambda s: s.record_writes([LedgerEntry(None, "MOB-1", "customfield_1", 1, T0, "written")]),
