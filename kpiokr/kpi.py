@@ -8,7 +8,7 @@ come from the same histories, so a trend exists from the first run.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Protocol, runtime_checkable
@@ -158,12 +158,24 @@ class Measurement:
     ageing issue keys, ...); ``sample_size`` is how many issues or sprints the value rests on.
     ``without_history`` is how many of the issues measured hold a status or resolution their change
     log does not explain (see :attr:`kpiokr.history.IssueHistory.undocumented`): a data-quality figure.
+    ``longest`` names the issues that took longest, with each one's figure in the KPI's unit, longest
+    first (at most :data:`LONGEST`), for the calculators that time issues.
     """
 
     value: float | None
     sample_size: int = 0
     details: Mapping[str, object] = field(default_factory=dict)
     without_history: int = 0
+    longest: tuple[tuple[str, float], ...] = ()
+
+
+#: How many issues :attr:`Measurement.longest` names at most.
+LONGEST = 10
+
+
+def longest(figures: Iterable[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
+    """The :data:`LONGEST` largest of ``(issue key, figure)``, largest first (ties by key)."""
+    return tuple(sorted(figures, key=lambda pair: (-pair[1], pair[0]))[:LONGEST])
 
 
 class Calculator(Protocol):

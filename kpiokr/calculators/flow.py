@@ -9,7 +9,7 @@ from typing import ClassVar
 from kpiokr.calculators.filters import IssueFilter, done_in_window, without_history
 from kpiokr.calculators.index import Done, team_index
 from kpiokr.calculators.stats import check_statistic, summarize
-from kpiokr.kpi import Direction, Measurement, TeamData, Window, window_start
+from kpiokr.kpi import Direction, Measurement, TeamData, Window, longest, window_start
 
 _DAY = timedelta(days=1)
 _WEEK = timedelta(weeks=1)
@@ -21,7 +21,8 @@ def _spread(days: list[float]) -> dict[str, object]:
 
 @dataclass(frozen=True, kw_only=True)
 class _DaysToDone(IssueFilter):
-    """``statistic`` of the days from a start instant to done, over the issues done in the window."""
+    """``statistic`` of the days from a start instant to done, over the issues done in the window;
+    the measurement's ``longest`` names the issues that took longest, with their days."""
 
     unit: ClassVar[str] = "days"
     direction: ClassVar[Direction] = Direction.LOWER_IS_BETTER
@@ -41,9 +42,10 @@ class _DaysToDone(IssueFilter):
         done = done_in_window(self, self.issue_types, team, window, as_of)
         if done is None:
             return Measurement(None)
-        days = [(issue.at - start) / _DAY for issue in done if (start := self._start(issue)) is not None]
+        timed = [(i.history.key, (i.at - start) / _DAY) for i in done if (start := self._start(i)) is not None]
+        days = [d for _, d in timed]
         missing = without_history((issue.history for issue in done), "status")
-        return Measurement(summarize(days, self.statistic), len(days), _spread(days), missing)
+        return Measurement(summarize(days, self.statistic), len(days), _spread(days), missing, longest(timed))
 
 
 @dataclass(frozen=True, kw_only=True)

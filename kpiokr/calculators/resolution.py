@@ -15,7 +15,7 @@ from kpiokr.calculators.filters import IssueFilter, check_names, without_history
 from kpiokr.calculators.index import team_index
 from kpiokr.calculators.stats import check_statistic, summarize
 from kpiokr.history import IssueHistory
-from kpiokr.kpi import Direction, Measurement, TeamData, Window, window_start
+from kpiokr.kpi import Direction, Measurement, TeamData, Window, longest, window_start
 
 _HOUR = timedelta(hours=1)
 
@@ -76,6 +76,7 @@ class ResolutionTime(ResolvedIssues):
 
     Details: ``median`` and ``p85`` hours; with ``ageing_after_hours`` set, ``ageing``: the keys
     of issues still unresolved at ``as_of`` and created longer ago than that, oldest first.
+    ``longest``: the slowest issues resolved in the window, with their hours.
     """
 
     kind: ClassVar[str] = "resolution_time"
@@ -105,7 +106,8 @@ class ResolutionTime(ResolvedIssues):
         if self.ageing_after_hours is not None:
             details["ageing"] = self._ageing(team, as_of, self.ageing_after_hours)
         missing = without_history((h for h, _ in resolved), "resolution")
-        return Measurement(summarize(hours, self.statistic), len(hours), details, missing)
+        slowest = longest((h.key, hours) for h, hours in resolved)
+        return Measurement(summarize(hours, self.statistic), len(hours), details, missing, slowest)
 
     def _ageing(self, team: TeamData, as_of: datetime, after_hours: float) -> list[str]:
         index = team_index(team)

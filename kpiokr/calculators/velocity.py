@@ -38,13 +38,21 @@ def window_sprints(team: TeamData, window: Window, as_of: datetime) -> list[Spri
 
 @dataclass(frozen=True, slots=True)
 class SprintFigures:
-    """A closed sprint's commitment and completed estimate, and how many of the issues completed
-    in it hold a status their change log does not explain."""
+    """A closed sprint's commitment and completed estimate, the issues each counts, how many of the
+    issues completed hold a status their change log does not explain, and how many of the issues
+    counted had no estimate where they were counted (counted 0)."""
 
     sprint: Sprint
     commitment: float
     completed: float
     without_history: int = 0
+    committed_keys: tuple[str, ...] = ()
+    completed_keys: tuple[str, ...] = ()
+    unestimated: int = 0
+
+    def issues(self) -> dict[str, object]:
+        """The keys of the issues committed and completed, in a measurement's ``sprint_issues``."""
+        return {"committed": list(self.committed_keys), "completed": list(self.completed_keys)}
 
     def as_details(self) -> dict[str, object]:
         """The sprint's row in a measurement's details."""
@@ -80,21 +88,33 @@ def _count_sprint(filters: IssueFilter, index: TeamIndex, sprint: Sprint) -> Spr
 
     commitment = completed = 0.0
     missing = 0
+    committed_keys: list[str] = []
+    completed_keys: list[str] = []
+    unestimated: set[str] = set()
     for history in index.ever_in_sprint(sprint.id):
         if (
             held_since(history, "sprint_ids", start, in_sprint) is not None
             and filters.admits(index, history, start)
             and not index.is_done(history.status_at(start))
         ):
-            commitment += history.estimate_at(start) or 0.0
+            estimate = history.estimate_at(start)
+            commitment += estimate or 0.0
+            committed_keys.append(history.key)
+            if estimate is None:
+                unestimated.add(history.key)
         joined = held_since(history, "sprint_ids", end, in_sprint)
         if joined is None or not filters.admits(index, history, end):
             continue
         done = held_since(history, "status", end, index.is_done)
         if done is not None and done > start and done > joined:
-            completed += history.estimate_at(end) or 0.0
+            estimate = history.estimate_at(end)
+            completed += estimate or 0.0
+            completed_keys.append(history.key)
+            if estimate is None:
+                unestimated.add(history.key)
             missing += "status" in history.undocumented
-    return SprintFigures(sprint, commitment, completed, missing)
+    keys = (tuple(sorted(committed_keys)), tuple(sorted(completed_keys)))
+    return SprintFigures(sprint, commitment, completed, missing, *keys, len(unestimated))
 
 
 def say_do(figures: Sequence[SprintFigures]) -> float | None:
@@ -110,7 +130,13 @@ def _without_history(figures: Sequence[SprintFigures]) -> int:
 
 
 def _details(figures: Sequence[SprintFigures]) -> dict[str, object]:
-    return {"sprints": [f.as_details() for f in figures], "say_do": say_do(figures)}
+    return {
+        "sprints": [f.as_details() for f in figures],
+        "say_do": say_do(figures),
+        "sprint_issues": {str(f.sprint.id): f.issues() for f in figures},
+        "unestimated": sum(f.unestimated for f in figures),
+        "counted": sum(len(set(f.committed_keys) | set(f.completed_keys)) for f in figures),
+    }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,7 +144,9 @@ class Velocity(IssueFilter):
     """Mean completed estimate per closed sprint over the window's sprints.
 
     Details: ``sprints`` (``id``, ``name``, ``commitment``, ``completed`` per sprint, oldest
-    first) and ``say_do`` (%).
+    first), ``say_do`` (%), ``sprint_issues`` (by sprint id, the keys ``committed`` and
+    ``completed``), ``counted`` (the issues counted, each once a sprint) and ``unestimated`` (how
+    many of them had no estimate where they were counted).
     """
 
     kind: ClassVar[str] = "velocity"

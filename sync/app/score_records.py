@@ -36,7 +36,11 @@ def score_records(
             kpi.value,
             kpi.status.value,
             kpi.trend.value,
-            {"sample_size": kpi.measurement.sample_size, **_jsonable(kpi.measurement.details)},
+            {
+                "sample_size": kpi.measurement.sample_size,
+                **_jsonable(kpi.measurement.details),
+                **({"longest": [list(pair) for pair in kpi.measurement.longest]} if kpi.measurement.longest else {}),
+            },
         )
         for kpi in result.kpis
     ]

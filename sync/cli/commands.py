@@ -178,7 +178,8 @@ def daemon(
 
 def _dashboard(config: Config, store: Store, access: Access) -> DashboardServer:
     settings = config.dashboard
-    return DashboardServer(dashboard_app(store, config.mapping_paths, access, utc_now, settings.base_path), settings)
+    app = dashboard_app(store, config.mapping_paths, access, utc_now, settings.base_path, jira_url=config.jira.url)
+    return DashboardServer(app, settings)
 
 
 def serve(config: Config) -> int:

@@ -28,7 +28,8 @@ class Served:
     def client(self, access: Access | None = None, base_path: str = "") -> TestClient:
         """A client of the dashboard over the world's store (open to anyone unless ``access`` says)."""
         paths = self.world.config.mapping_paths
-        web = dashboard_app(self.app.store, paths, access or Access(), self.world.site.clock, base_path)
+        clock, jira = self.world.site.clock, self.world.config.jira.url
+        web = dashboard_app(self.app.store, paths, access or Access(), clock, base_path, jira_url=jira)
         return TestClient(web)
 
     def documents(self) -> dict[str, dict]:

@@ -68,7 +68,36 @@ def test_the_answers_are_valid_against_the_openapi_document(served):
     validate(client.get("/api/teams/WEB/report?as_of=2026-10-15").json(), "Report")
     validate(client.get("/healthz").json(), "Health")
     validate(client.get("/api/teams/NOPE/report").json(), "Error")
-    assert set(document["paths"]) == {"/api/teams", "/api/teams/{team}/report", "/api/openapi.json", "/healthz"}
+    validate(client.get("/api/teams/MOB/series").json(), "Series")
+    validate(client.get("/api/teams/NOPE/series").json(), "Error")
+    assert set(document["paths"]) == {
+        "/api/teams",
+        "/api/teams/{team}/report",
+        "/api/teams/{team}/series",
+        "/api/openapi.json",
+        "/healthz",
+    }
+
+
+def test_the_series_are_the_stored_points_of_the_team_narrowed_by_cycle_and_series(served):
+    client = served.client()
+    cycle = served.documents()["MOB"]["cycle"]
+    stored = served.app.store.daily_points("MOB", cycle, "kpi:velocity")
+    assert len(stored) > 1, "the passes backfilled the cycle"
+    answer = client.get("/api/teams/MOB/series", params={"cycle": cycle, "series": "kpi:velocity"})
+    assert answer.status_code == 200
+    points = answer.json()["points"]
+    assert [(p["day"], p["value"], p["status"]) for p in points] == [
+        (s.day.isoformat(), s.value, s.status) for s in stored
+    ]
+    assert {p["series"] for p in points} == {"kpi:velocity"}
+    everything = client.get("/api/teams/MOB/series").json()["points"]
+    assert {p["series"] for p in everything} >= {"kpi:velocity", f"objective:{served.objective}"}
+    assert len(everything) == len(served.app.store.daily_points("MOB"))
+    assert client.get("/api/teams/MOB/series", params={"cycle": "1999-Q1"}).json() == {"team": "MOB", "points": []}
+    unknown = client.get("/api/teams/NOPE/series")
+    assert unknown.status_code == 404
+    assert "known teams: MOB, WEB" in unknown.json()["error"]
 
 
 def test_healthz_gives_the_newest_runs_outcome_and_age(served):

@@ -2,6 +2,7 @@
 objective and KPI the report holds with its figures, links between KPIs and the objectives they
 guard, as-of dates, and the base path behind a reverse proxy."""
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -70,14 +71,19 @@ def test_the_team_page_draws_key_results_as_bars_with_the_pace_mark_and_links_gu
     assert page.count('<canvas class="trend"') == len(team["kpis"])
 
 
-def test_the_kpi_page_lists_its_series_as_numbers_beside_the_chart(served):
+def test_the_kpi_page_lists_its_daily_series_as_numbers_beside_the_chart(served):
     team = served.documents()["MOB"]
     kpi = next(k for k in team["kpis"] if k["series"])
+    points = served.app.store.daily_points("MOB", team["cycle"], f"kpi:{kpi['key']}")
+    assert len(points) > len(kpi["series"]), "a day per day of the cycle, more than the trend points"
     page = served.client().get(f"/teams/MOB/kpis/{kpi['key']}").text
     rows = re.findall(r"<tr><td>([\d-]+)</td><td class=\"num\">([^<]*)</td></tr>", page)
-    assert rows == [(day[:10], shown(value, kpi["unit"])) for day, value in kpi["series"]]
-    assert "data-chart='" in page
-    assert '"values": [' in page
+    assert rows == [(p.day.isoformat(), shown(p.value, kpi["unit"])) for p in points]
+    chart = json.loads(re.search(r"data-chart='([^']*)'", page).group(1))
+    assert chart["labels"] == [p.day.isoformat() for p in points]
+    assert chart["lines"][0]["values"] == [p.value for p in points]
+    assert (chart["target"], chart["threshold"]) == (kpi["target"], kpi["threshold"])
+    assert "No daily series stored yet" not in page
 
 
 def test_the_objective_page_shows_each_key_result_with_owner_and_the_guardrails(served):
@@ -117,7 +123,7 @@ def test_behind_a_reverse_proxy_every_link_starts_at_the_base_path(served):
     client = served.client(base_path="/kpiokr")
     page = client.get("/kpiokr/")
     assert page.status_code == 200
-    links = re.findall(r'(?:href|src)="([^"#?]+)', page.text)
+    links = [link for link in re.findall(r'(?:href|src)="([^"#?]+)', page.text) if not link.startswith("data:")]
     assert links
     assert all(link.startswith("/kpiokr/") for link in links)
     assert client.get("/kpiokr/static/vendor/chart.umd.min.js").status_code == 200

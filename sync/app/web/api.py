@@ -1,5 +1,5 @@
 """The JSON API behind the pages: teams, each team's report as ``kpiokr report --format json``
-prints it, the OpenAPI document, and ``/healthz`` for monitors."""
+prints it, its stored daily series, the OpenAPI document, and ``/healthz`` for monitors."""
 
 from __future__ import annotations
 
@@ -42,6 +42,32 @@ class Api:
         if not documents:
             return JSONResponse({"error": f"team {team} has no report yet: run kpiokr sync"}, 404)
         return Response(render({"teams": documents}, "json") + "\n", media_type="application/json")
+
+    def series(self, request: Request) -> JSONResponse:
+        """A team's stored daily series (of ``cycle`` and ``series`` when given), by cycle, series and day."""
+        team = request.path_params["team"]
+        if team not in self.reports.teams():
+            known = ", ".join(self.reports.teams())
+            return JSONResponse({"error": f"there is no team {team!r}; known teams: {known}"}, 404)
+        cycle = request.query_params.get("cycle") or None
+        name = request.query_params.get("series") or None
+        points = self.reports.store.daily_points(team, cycle, name)
+        return JSONResponse(
+            {
+                "team": team,
+                "points": [
+                    {
+                        "cycle": p.cycle,
+                        "series": p.series,
+                        "day": p.day.isoformat(),
+                        "value": p.value,
+                        "status": p.status,
+                        "as_of": p.as_of.isoformat(),
+                    }
+                    for p in points
+                ],
+            }
+        )
 
     def openapi(self, _request: Request) -> JSONResponse:
         """The OpenAPI document of this API."""

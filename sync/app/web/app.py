@@ -26,10 +26,13 @@ def dashboard_app(
     access: Access,
     clock: Callable[[], datetime],
     base_path: str = "",
+    *,
+    jira_url: str = "",
 ) -> ASGIApp:
-    """The read-only dashboard over ``store`` (and, for past dates, the mapping files), at ``base_path``."""
+    """The read-only dashboard over ``store`` (and, for past dates, the mapping files), at ``base_path``;
+    issues link to ``jira_url``."""
     reports = Reports(store, mapping_paths, clock)
-    pages, api = Pages(reports, base_path), Api(reports, base_path)
+    pages, api = Pages(reports, base_path, jira_url), Api(reports, base_path)
     routes: list[BaseRoute] = [
         Route("/", pages.overview),
         Route("/teams/{team}", pages.team),
@@ -37,6 +40,7 @@ def dashboard_app(
         Route("/teams/{team}/objectives/{key}", pages.objective),
         Route("/api/teams", api.teams),
         Route("/api/teams/{team}/report", api.report),
+        Route("/api/teams/{team}/series", api.series),
         Route("/api/openapi.json", api.openapi),
         Route("/healthz", api.healthz),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -1,19 +1,31 @@
-"""The report documents the dashboard shows: each team's newest from the store, or, for a date,
-computed from the stored histories by the as-of evaluation; Jira is never asked."""
+"""What the dashboard shows, read from the store: each team's newest report document, or, for a
+date, one computed from the stored histories by the as-of evaluation; the calculators' details
+behind each KPI; the stored daily series. Jira is never asked.
+
+The mapping files are read once per server and again only when one changes
+(:class:`sync.mapping.MappingWatcher`); the last as-of evaluations are kept until a run ends or the
+mappings change, so moving between the pages of one past date evaluates it once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sync.app.as_of import When, evaluate_as_of
-from sync.app.results import team_document
+from sync.app.results import TeamResult, team_document
+from sync.app.score_records import score_records
 from sync.errors import KpiokrError
-from sync.mapping import MappingError, load_mappings
-from sync.store import Store
+from sync.mapping import MappingError, MappingWatcher, TeamMapping
+from sync.store import DailyPoint, Store
+
+#: How many as-of evaluations (one team or all, one date) are kept.
+KEPT_EVALUATIONS = 32
 
 
 @dataclass(frozen=True)
@@ -27,33 +39,101 @@ class Health:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A team's report document and, by KPI key, its calculator's details (issue keys, sprints, ...)."""
+
+    document: dict[str, Any]
+    details: Mapping[str, Mapping[str, object]]
+
+
 @dataclass
 class Reports:
-    """The store and the mapping files, read for each request."""
+    """The store and the mapping files (read again only when one changes)."""
 
     store: Store
     mapping_paths: Sequence[Path]
     clock: Callable[[], datetime]
+    _watcher: MappingWatcher = field(init=False)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+    _evaluated: OrderedDict[tuple[object, ...], tuple[tuple[TeamMapping, ...], list[TeamResult]]] = field(
+        init=False, default_factory=OrderedDict
+    )
+    _teams: tuple[tuple[TeamMapping, ...], tuple[object, ...], list[str]] | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self._watcher = MappingWatcher(self.mapping_paths)
+
+    def mappings(self) -> tuple[TeamMapping, ...]:
+        """The valid mappings in force; :class:`MappingError` when the files never held a valid set."""
+        with self._lock:
+            return self._watcher.current()
 
     def teams(self) -> list[str]:
-        """Every team with a mapping file or a stored report, by name."""
-        mapped = {t.team.name for t in load_mappings(self.mapping_paths).teams}
-        return sorted(mapped | {r.team for r in self.store.latest_reports()})
+        """Every team with a mapping file or a stored report, by name (read again after each run)."""
+        try:
+            mappings: tuple[TeamMapping, ...] = self.mappings()
+        except MappingError:
+            mappings = ()
+        key = self._newest_run()
+        with self._lock:
+            if self._teams is not None and self._teams[0] is mappings and self._teams[1] == key:
+                return self._teams[2]
+        names = sorted({t.team.name for t in mappings} | {r.team for r in self.store.latest_reports()})
+        with self._lock:
+            self._teams = (mappings, key, names)
+        return names
+
+    def _newest_run(self) -> tuple[object, ...]:
+        """What changes when a run starts or ends: the newest run's id, status and end."""
+        newest = self.store.runs(limit=1)
+        return (newest[0].id, newest[0].status, newest[0].finished_at) if newest else (None, None, None)
 
     def documents(self, team: str | None, as_of: str | None) -> list[dict[str, Any]] | None:
         """The report documents of ``team`` (else of every team): the newest stored, or as of the
         end of the day ``as_of`` names (or the instant, with its offset), as ``kpiokr report`` gives
         them; None when no mapping file or stored report knows ``team``."""
+        shown = self.shown(team, as_of, details=False)
+        return None if shown is None else [s.document for s in shown]
+
+    def shown(self, team: str | None, as_of: str | None, *, details: bool = True) -> list[Shown] | None:
+        """:meth:`documents` with each KPI's details (when ``details``); None for an unknown team."""
         if team is not None and team not in self.teams():
             return None
         when = When.parse(as_of, None)
         if not when.given:
-            return [dict(r.document) for r in self.store.latest_reports(team)]
-        loaded = load_mappings(self.mapping_paths)
-        if loaded.errors:
-            raise MappingError(loaded.errors)
-        teams = [t for t in loaded.teams if team is None or t.team.name == team]
-        return [team_document(r) for r in evaluate_as_of(self.store, teams, when)]
+            reports = self.store.latest_reports(team)
+            found = {(r.team, r.kpi_key): r.details for r in self.store.latest_kpi_values(team)} if details else {}
+            documents: list[dict[str, Any]] = [dict(r.document) for r in reports]
+            return [Shown(d, {k["key"]: found.get((d["team"], k["key"]), {}) for k in d["kpis"]}) for d in documents]
+        return [
+            Shown(team_document(r), {k.kpi_key: k.details for k in score_records(r)[2]})
+            for r in self._as_of(team, as_of or "", when)
+        ]
+
+    def _as_of(self, team: str | None, as_of: str, when: When) -> list[TeamResult]:
+        mappings = self.mappings()
+        key = (team, as_of, id(mappings), *self._newest_run())
+        with self._lock:
+            kept = self._evaluated.get(key)
+            if kept is not None and kept[0] is mappings:
+                self._evaluated.move_to_end(key)
+                return kept[1]
+        teams = [t for t in mappings if team is None or t.team.name == team]
+        results = evaluate_as_of(self.store, teams, when)
+        with self._lock:
+            self._evaluated[key] = (mappings, results)
+            while len(self._evaluated) > KEPT_EVALUATIONS:
+                self._evaluated.popitem(last=False)
+        return results
+
+    def daily(self, team: str, cycle: str, until: date | None = None) -> dict[str, list[DailyPoint]]:
+        """``team``'s stored daily series of ``cycle`` up to ``until`` (else every day), by series."""
+        by_series: dict[str, list[DailyPoint]] = {}
+        for point in self.store.daily_points(team, cycle):
+            if until is None or point.day <= until:
+                by_series.setdefault(point.series, []).append(point)
+        return by_series
 
     def health(self) -> Health:
         """The store's answer to one query: the newest run."""

@@ -4,9 +4,12 @@ breached guardrails first, and the figures each page lays out."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sync.app.report import TREND_ARROWS
+from sync.app.web.behind import issues_behind, unestimated
+from sync.store import DailyPoint
 
 #: Each status as a symbol beside its words, so no status is told by colour alone.
 SYMBOLS = {
@@ -85,15 +88,56 @@ def find(items: Sequence[Mapping[str, Any]], key: str) -> Mapping[str, Any] | No
     return next((item for item in items if item["key"] == key), None)
 
 
-def chart(kpi: Mapping[str, Any]) -> dict[str, Any]:
-    """The data of a KPI's trend chart: days, values, target and guardrail threshold."""
+@dataclass(frozen=True)
+class Line:
+    """Values by day to draw and tabulate, and whether they are the stored daily series (else the
+    report's own trend points, shown until a daily series is stored)."""
+
+    days: list[str]
+    values: list[float | None]
+    daily: bool
+
+
+def kpi_line(kpi: Mapping[str, Any], daily: Mapping[str, Sequence[DailyPoint]]) -> Line:
+    """The KPI's daily series over the cycle, else the trend points of its report."""
+    points = daily.get(f"kpi:{kpi['key']}")
+    if points:
+        return Line([p.day.isoformat() for p in points], [p.value for p in points], True)
+    return Line([day[:10] for day, _ in kpi["series"]], [value for _, value in kpi["series"]], False)
+
+
+def chart(kpi: Mapping[str, Any], line: Line) -> dict[str, Any]:
+    """The data of a KPI's chart: days, values, target and guardrail threshold."""
+    label = "value" + (f" ({kpi['unit']})" if kpi["unit"] else "")
     return {
-        "labels": [day[:10] for day, _ in kpi["series"]],
-        "values": [value for _, value in kpi["series"]],
+        "labels": line.days,
+        "lines": [{"label": label, "values": line.values}],
         "target": kpi["target"],
         "threshold": kpi["threshold"],
-        "unit": kpi["unit"],
     }
+
+
+@dataclass(frozen=True)
+class Progress:
+    """An objective's score and each key result's grade by day over the cycle."""
+
+    days: list[str]
+    lines: list[tuple[str, list[float | None]]]
+
+    def chart(self) -> dict[str, Any]:
+        """The data of the progress chart: one line per series, graded 0-1."""
+        lines = [{"label": label, "values": values} for label, values in self.lines]
+        return {"labels": self.days, "lines": lines, "target": None, "threshold": None}
+
+
+def progress(objective: Mapping[str, Any], daily: Mapping[str, Sequence[DailyPoint]]) -> Progress:
+    """The daily series of ``objective``'s score and its key results' grades, aligned by day."""
+    names = [(f"objective:{objective['key']}", "objective score")]
+    names += [(f"key_result:{kr['key']}", kr["key"]) for kr in objective["key_results"]]
+    by_series = {label: {p.day: p.value for p in daily.get(series, ())} for series, label in names}
+    days = sorted({day for values in by_series.values() for day in values})
+    lines = [(label, [values.get(day) for day in days]) for label, values in by_series.items()]
+    return Progress([day.isoformat() for day in days], lines)
 
 
 FILTERS = {"symbol": symbol, "css": css, "trend": trend, "number": number, "percent": percent}
@@ -103,5 +147,9 @@ HELPERS = {
     "guarded": guarded,
     "guardrails": guardrails,
     "chart": chart,
+    "kpi_line": kpi_line,
+    "progress": progress,
     "breached": breached,
+    "issues_behind": issues_behind,
+    "unestimated": unestimated,
 }

@@ -1,4 +1,5 @@
-// Draws each KPI's trend chart from its canvas's data-chart attribute (no inline script).
+// Draws each chart from its canvas's data-chart attribute (no inline script): its lines by day,
+// and a KPI's target and guardrail threshold.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   if (typeof Chart === "undefined") { return; }
@@ -7,8 +8,11 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("canvas.trend[data-chart]").forEach(function (canvas) {
     var data = JSON.parse(canvas.dataset.chart);
     var flat = function (value) { return data.labels.map(function () { return value; }); };
-    var datasets = [{ label: "value" + (data.unit ? " (" + data.unit + ")" : ""), data: data.values,
-                      borderColor: colour("--fill"), spanGaps: true, pointRadius: 2 }];
+    var palette = [colour("--fill"), colour("--muted"), colour("--good"), colour("--bad"), colour("--fg")];
+    var datasets = data.lines.map(function (line, index) {
+      return { label: line.label, data: line.values, borderColor: palette[index % palette.length],
+               borderDash: index ? [4 * index, 2] : [], spanGaps: true, pointRadius: 2 };
+    });
     if (data.target !== null) {
       datasets.push({ label: "target", data: flat(data.target), borderColor: colour("--good"), borderDash: [6, 4], pointRadius: 0 });
     }
