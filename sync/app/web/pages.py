@@ -30,12 +30,12 @@ class Pages:
         self.jira = jira_url.rstrip("/")
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
         self.env.filters.update(FILTERS)
-        self.env.globals.update(HELPERS)
+        self.env.globals.update(HELPERS, jira=self.jira)
 
     def _render(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         as_of = request.query_params.get("as_of") or None
         query = "?" + urlencode({"as_of": as_of}) if as_of else ""
-        page = self.env.get_template(template).render(base=self.base, jira=self.jira, as_of=as_of, q=query, **context)
+        page = self.env.get_template(template).render(base=self.base, as_of=as_of, q=query, **context)
         return HTMLResponse(page, status)
 
     def _shown(self, request: Request, team: str | None, details: bool = False) -> list[Shown] | HTMLResponse:
