@@ -3,6 +3,7 @@ HTTP. Nothing is downloaded: the browser and the driver are Debian's, Selenium M
 
 import json
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.adapters.dashboard_support import Served
@@ -66,6 +68,20 @@ class Browser:
     def open(self, path: str) -> None:
         """Load a page of the dashboard and wait until its scripts have run."""
         self.driver.get(f"{self.base}{path}")
+        self.settle()
+
+    def follow(self, element: WebElement) -> None:
+        """Click a link or a submit button and wait until the next page has loaded."""
+        self._leave(element.click)
+
+    def back(self) -> None:
+        """Go back a page, as the browser's button does, and wait until it has loaded."""
+        self._leave(self.driver.back)
+
+    def _leave(self, action: Callable[[], None]) -> None:
+        page = self.find("html")
+        action()
+        WebDriverWait(self.driver, 10).until(expected_conditions.staleness_of(page))
         self.settle()
 
     def settle(self) -> None:

@@ -45,8 +45,7 @@ def test_the_overview_leads_to_a_team_whose_figures_are_the_apis(browser: Browse
     shown = [a.text for a in browser.find_all("section.team h2 a")]
     assert sorted(shown) == sorted(teams)
     browser.screenshot("overview")
-    browser.find(f'section.team h2 a[href="/teams/{TEAM}"]').click()
-    browser.settle()
+    browser.follow(browser.find(f'section.team h2 a[href="/teams/{TEAM}"]'))
     assert browser.driver.current_url == f"{dashboard.url}/teams/{TEAM}"
     assert browser.find("h1").text.startswith(TEAM)
     assert_figures_match(browser, dashboard.report(TEAM))
@@ -59,8 +58,7 @@ def test_the_date_control_shows_the_team_as_of_a_past_day_with_the_apis_figures(
     today = dashboard.report(TEAM)
     field = browser.find("form.as-of input#as_of")
     browser.driver.execute_script("arguments[0].value = arguments[1]", field, PAST)
-    browser.find("form.as-of button[type=submit]").click()
-    browser.settle()
+    browser.follow(browser.find("form.as-of button[type=submit]"))
     assert browser.driver.current_url == f"{dashboard.url}/teams/{TEAM}?as_of={PAST}"
     assert browser.find("form.as-of input#as_of").get_attribute("value") == PAST
     past = dashboard.report(TEAM, PAST)
@@ -84,13 +82,11 @@ def test_a_kpi_links_to_the_objectives_it_guards_and_back(browser, dashboard):
     assert browser.driver.current_url.endswith(f"/teams/{TEAM}#objective-{objective['key']}")
     target = browser.find(f"section.objective#objective-{objective['key']}")
     assert browser.driver.execute_script("var r = arguments[0].getBoundingClientRect(); return r.top", target) < 50
-    browser.find(f'a[href="/teams/{TEAM}/kpis/{guard}"]', target).click()
-    browser.settle()
+    browser.follow(browser.find(f'a[href="/teams/{TEAM}/kpis/{guard}"]', target))
     assert browser.driver.current_url == f"{dashboard.url}/teams/{TEAM}/kpis/{guard}"
     guarded = {a.get_attribute("href") for a in browser.find_all("p.guards a")}
     assert f"{dashboard.url}/teams/{TEAM}/objectives/{objective['key']}" in guarded
-    browser.find(f'p.guards a[href="/teams/{TEAM}/objectives/{objective["key"]}"]').click()
-    browser.settle()
+    browser.follow(browser.find(f'p.guards a[href="/teams/{TEAM}/objectives/{objective["key"]}"]'))
     assert browser.find("h1").text.startswith(objective["key"])
     shown = {a.text for a in browser.find_all("section.kpi h3 a")}
     names = {k["key"]: k["name"] for k in report["kpis"]}
@@ -129,3 +125,24 @@ def test_jira_text_is_shown_as_text_and_never_runs(browser, dashboard):
     with pytest.raises(NoAlertPresentException):
         Alert(browser.driver).text  # noqa: B018
     assert browser.console_errors() == []
+
+
+def test_the_issues_behind_a_kpi_link_to_them_in_jira(browser, dashboard):
+    report = dashboard.report(TEAM)
+    jira = dashboard.served.world.config.jira.url.rstrip("/")
+    browser.open(f"/teams/{TEAM}")
+    linked: dict[str, str] = {}
+    for kpi in report["kpis"]:
+        browser.follow(browser.find(f"section.kpi#kpi-{kpi['key']} h3 a"))
+        assert browser.find("h1").text.startswith(kpi["name"])
+        for link in browser.find_all("section.behind a.issue"):
+            assert link.is_displayed()
+            linked[link.text] = link.get_attribute("href")
+        assert browser.console_errors() == []
+        browser.back()
+    assert linked, "some KPI page lists the issues behind its value"
+    for key, href in linked.items():
+        assert href == f"{jira}/browse/{key}"
+        issue = dashboard.served.world.site.issue(key)
+        assert issue is not None, key
+    browser.screenshot("team-after-kpis")
