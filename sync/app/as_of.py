@@ -15,7 +15,7 @@ it, else the current one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
@@ -104,17 +104,20 @@ def scoped(team: TeamMapping, when: When, tz: tzinfo) -> tuple[datetime, TeamMap
     return instant, team
 
 
-def evaluate_as_of(store: Store, teams: Sequence[TeamMapping], when: When) -> list[TeamResult]:
-    """Every team's objectives, key results and KPIs at the instant ``when`` means, from ``store``."""
-    return [_team_as_of(store, team, when) for team in teams]
+def evaluate_as_of(
+    store: Store, teams: Sequence[TeamMapping], when: When, load: Loader | None = None
+) -> list[TeamResult]:
+    """Every team's objectives, key results and KPIs at the instant ``when`` means, from ``store``;
+    ``load`` reads a team's histories (:meth:`StoredTeam.load` unless given, e.g. one that keeps them)."""
+    return [_team_as_of(store, team, when, load or StoredTeam.load) for team in teams]
 
 
-def _team_as_of(store: Store, team: TeamMapping, when: When) -> TeamResult:
+def _team_as_of(store: Store, team: TeamMapping, when: When, load: Loader) -> TeamResult:
     latest, site = newest_basis(store, team.team.name)
     tz = team_timezone(team, ZoneInfo(latest.timezone or "UTC"))
     instant, team = scoped(team, when, tz)
     answers = answers_at(store, team.team.name, instant, latest.answers)
-    return StoredTeam.load(store, team, latest, site, answers).evaluate(instant, answers)
+    return load(store, team, latest, site, answers).evaluate(instant, answers)
 
 
 def newest_basis(store: Store, team: str) -> tuple[Basis, SiteDictionary]:
@@ -159,6 +162,10 @@ class StoredTeam:
     def evaluate(self, instant: datetime, answers: JiraAnswers) -> TeamResult:
         """The team's objectives, key results and KPIs at ``instant``, with Jira's ``answers`` of then."""
         return evaluate_team(self.team, self.index, self.data, answers, instant, site=self.site, board=self.board)
+
+
+#: Reads a team's histories, board and sprints: :meth:`StoredTeam.load`'s signature.
+Loader = Callable[[Store, TeamMapping, Basis, SiteDictionary, JiraAnswers], StoredTeam]
 
 
 def answers_at(store: Store, team: str, instant: datetime, latest: JiraAnswers) -> JiraAnswers:

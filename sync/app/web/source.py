@@ -3,8 +3,9 @@ date, one computed from the stored histories by the as-of evaluation; the calcul
 behind each KPI; the stored daily series. Jira is never asked.
 
 The mapping files are read once per server and again only when one changes
-(:class:`sync.mapping.MappingWatcher`); the last as-of evaluations are kept until a run ends or the
-mappings change, so moving between the pages of one past date evaluates it once.
+(:class:`sync.mapping.MappingWatcher`); the last as-of evaluations, and the histories of the last
+teams evaluated, are kept until the next run or a change of the mappings, so the pages of one past
+date evaluate it once and another date of the same team reads no history again.
 """
 
 from __future__ import annotations
@@ -17,15 +18,19 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sync.app.as_of import When, evaluate_as_of
+from sync.app.as_of import StoredTeam, When, evaluate_as_of
+from sync.app.evaluation_basis import Basis, JiraAnswers
 from sync.app.results import TeamResult, team_document
 from sync.app.score_records import score_records
 from sync.errors import KpiokrError
+from sync.jira import SiteDictionary
 from sync.mapping import MappingError, MappingWatcher, TeamMapping
 from sync.store import DailyPoint, Store
 
 #: How many as-of evaluations (one team or all, one date) are kept.
 KEPT_EVALUATIONS = 32
+#: How many teams' histories, read for as-of evaluations, are kept (each holds its issues in memory).
+KEPT_HISTORIES = 4
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class Reports:
         init=False, default_factory=OrderedDict
     )
     _teams: tuple[tuple[TeamMapping, ...], tuple[object, ...], list[str]] | None = field(init=False, default=None)
+    _histories: OrderedDict[tuple[object, ...], StoredTeam] = field(init=False, default_factory=OrderedDict)
 
     def __post_init__(self) -> None:
         self._watcher = MappingWatcher(self.mapping_paths)
@@ -120,12 +126,30 @@ class Reports:
                 self._evaluated.move_to_end(key)
                 return kept[1]
         teams = [t for t in mappings if team is None or t.team.name == team]
-        results = evaluate_as_of(self.store, teams, when)
+        results = evaluate_as_of(self.store, teams, when, self._load)
         with self._lock:
             self._evaluated[key] = (mappings, results)
             while len(self._evaluated) > KEPT_EVALUATIONS:
                 self._evaluated.popitem(last=False)
         return results
+
+    def _load(
+        self, store: Store, team: TeamMapping, latest: Basis, site: SiteDictionary, answers: JiraAnswers
+    ) -> StoredTeam:
+        """:meth:`StoredTeam.load`, kept until the next run: another date of the same team and cycle
+        evaluates the histories already read."""
+        key = (team.team.name, team.cycle.name, frozenset(answers.named_keys()), *self._newest_run())
+        with self._lock:
+            kept = self._histories.get(key)
+            if kept is not None:
+                self._histories.move_to_end(key)
+                return kept
+        loaded = StoredTeam.load(store, team, latest, site, answers)
+        with self._lock:
+            self._histories[key] = loaded
+            while len(self._histories) > KEPT_HISTORIES:
+                self._histories.popitem(last=False)
+        return loaded
 
     def daily(self, team: str, cycle: str, until: date | None = None) -> dict[str, list[DailyPoint]]:
         """``team``'s stored daily series of ``cycle`` up to ``until`` (else every day), by series."""
