@@ -2,7 +2,6 @@
 Jira, showing what the daemon's passes store, and gone when the daemon stops."""
 
 import json
-import socket
 import threading
 import time
 import urllib.error
@@ -10,12 +9,7 @@ import urllib.request
 
 from sync.cli.commands import daemon
 from tests.fakes.world import make_world
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.serving import free_port
 
 
 def fetch(url: str) -> dict | None:

@@ -12,7 +12,7 @@ from sync.app import DashboardServer
 from sync.config import DashboardSettings
 from tests.adapters.dashboard_support import served_world
 from tests.browser.browser_support import CHROMEDRIVER, CHROMIUM, FLAGS, Browser, Dashboard
-from tests.e2e.test_dashboard_serve import free_port, wait_until_healthy
+from tests.serving import free_port, wait_until_healthy
 
 
 @pytest.fixture(scope="module")

@@ -4,34 +4,18 @@ for today and for a past date."""
 
 import json
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.serving import free_port, get, wait_until_healthy
+
 pytestmark = pytest.mark.e2e
 
 KPIOKR = [sys.executable, "-m", "sync.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def get(url: str) -> tuple[int, str, dict[str, str]]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as answer:
-            return answer.status, answer.read().decode(), dict(answer.headers)
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(), dict(error.headers)
 
 
 @pytest.fixture(scope="module")
@@ -57,18 +41,6 @@ def served(demo: Path) -> Iterator[str]:
         finally:
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=20) == 0, "SIGTERM ends kpiokr serve cleanly"
-
-
-def wait_until_healthy(base: str) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            if get(f"{base}/healthz")[0] == 200:
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 def report(config: Path, *args: str) -> str:
