@@ -128,6 +128,14 @@ class Site:
         self.by_id[issue.id] = issue
         return issue
 
+    def delete_issue(self, key: str) -> Issue:
+        """Delete an issue, as an admin deleting it in Jira would: it is gone from every search."""
+        issue = self.by_key.pop(key)
+        del self.by_id[issue.id]
+        self.issues.remove(issue)
+        self.bump()
+        return issue
+
     def bump(self) -> None:
         """Record that the data changed (search caches key on the revision)."""
         self.revision += 1

@@ -7,6 +7,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import create_engine, text
+
+from sync.store.migrations import upgrade
+from sync.store.store import engine_url
 from tests.shared import JIRA_SAMPLES
 
 SAMPLES = JIRA_SAMPLES / "jirametrics" / "spec" / "testdata"
@@ -61,3 +65,16 @@ def issue(
             "status": {"id": "3", "name": "In Progress"},
         },
     }
+
+
+def old_store_with_board(url: str, revision: str) -> None:
+    """A store left by an older kpiokr at ``revision``, holding board 7 (``{"id": 7}``)."""
+    engine = create_engine(engine_url(url))
+    try:
+        with engine.begin() as connection:
+            upgrade(connection, revision)
+            connection.execute(
+                text("INSERT INTO boards (board_id, config) VALUES (7, :config)"), {"config": '{"id": 7}'}
+            )
+    finally:
+        engine.dispose()

@@ -7,7 +7,6 @@ import tomllib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from kpiokr.kpi import TeamData
 from sync.app.daily_series import SeriesUpdate, extend_series
@@ -17,8 +16,8 @@ from sync.jira.site import FieldInfo
 from sync.jira.translate import SiteDictionary, to_history
 from sync.mapping.schema import TeamMapping
 from sync.store import DailyPoint, Store
-from sync.store.migrations import head_revision, upgrade
-from sync.store.store import engine_url
+from sync.store.migrations import head_revision
+from tests.adapters.store_support import old_store_with_board
 from tests.adapters.test_report_as_of_store import ISSUES, MAPPING, STATUSES, SYNCED
 
 END_OF_DAY = timedelta(days=1, microseconds=-1)
@@ -163,15 +162,7 @@ def test_points_replace_those_of_the_same_day_and_a_day_is_as_old_as_its_oldest_
 
 
 def test_a_store_made_by_revision_0003_gets_the_daily_series_and_keeps_its_data(store_url: str):
-    engine = create_engine(engine_url(store_url))
-    try:
-        with engine.begin() as connection:
-            upgrade(connection, "0003")
-            connection.execute(
-                text("INSERT INTO boards (board_id, config) VALUES (7, :config)"), {"config": '{"id": 7}'}
-            )
-    finally:
-        engine.dispose()
+    old_store_with_board(store_url, "0003")
 
     with Store.open(store_url) as store:
         assert store.schema_status().current == (head_revision(),)

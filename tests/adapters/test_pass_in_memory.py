@@ -185,10 +185,7 @@ def test_reconciliation_forgets_an_issue_deleted_in_jira(world):
         runner = world.runner(app)
         runner.run()
         gone = next(i for i in world.site.issues if "okr" not in i.values.get("labels", ()) and i.project == "MOB")
-        world.site.issues.remove(gone)
-        del world.site.by_key[gone.key]
-        del world.site.by_id[gone.id]
-        world.site.bump()
+        world.site.delete_issue(gone.key)
         summary = runner.run(reconcile=True)
         held = app.store.issue_keys(["MOB"])
 
@@ -202,10 +199,7 @@ def test_a_full_pass_forgets_an_issue_moved_out_of_the_projects(world):
         runner = world.runner(app)
         runner.run()
         gone = next(i for i in world.site.issues if "okr" not in i.values.get("labels", ()) and i.project == "WEB")
-        world.site.issues.remove(gone)
-        del world.site.by_key[gone.key]
-        del world.site.by_id[gone.id]
-        world.site.bump()
+        world.site.delete_issue(gone.key)
         summary = runner.run(full=True)
         held = app.store.issue_keys(["WEB"])
     assert summary.forgotten == 1

@@ -2,10 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import create_engine, text
-
-from sync.store.migrations import head_revision, upgrade
-from sync.store.store import Store, engine_url
+from sync.store.migrations import head_revision
+from sync.store.store import Store
+from tests.adapters.store_support import old_store_with_board
 
 READ = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -35,15 +34,7 @@ def test_each_board_keeps_when_it_was_read(store: Store):
 
 
 def test_a_store_made_by_revision_0002_gets_the_site_facts_and_keeps_its_boards(store_url: str):
-    engine = create_engine(engine_url(store_url))
-    try:
-        with engine.begin() as connection:
-            upgrade(connection, "0002")
-            connection.execute(
-                text("INSERT INTO boards (board_id, config) VALUES (7, :config)"), {"config": '{"id": 7}'}
-            )
-    finally:
-        engine.dispose()
+    old_store_with_board(store_url, "0002")
 
     with Store.open(store_url) as store:
         assert store.schema_status().current == (head_revision(),)

@@ -31,13 +31,6 @@ def _field_list_reads(jira: Jira) -> int:
     return len([r for r in jira.requests("GET") if r[1].split("?")[0].endswith("/field")])
 
 
-def _delete_issue(jira: Jira, key: str) -> None:
-    issue = jira.site.by_key.pop(key)
-    del jira.site.by_id[issue.id]
-    jira.site.issues.remove(issue)
-    jira.site.bump()
-
-
 def test_an_idle_daemon_pass_costs_one_request_returning_one_page_after_a_large_write_back(jira, app):
     jira.server.context.limits.update(cloud_search=PAGE, dc_search=PAGE)
     runner = runner_of(app, jira)
@@ -87,7 +80,7 @@ def test_a_full_sync_forgets_an_issue_jira_no_longer_has(jira, app):
     gone = next(i for i in jira.site.issues if i.project == "MOB" and not i.values.get("labels"))
     gone_id = str(gone.id)
     assert gone_id in app.store.issue_versions(["MOB"])
-    _delete_issue(jira, gone.key)
+    jira.site.delete_issue(gone.key)
     runner.run()
     assert gone_id in app.store.issue_versions(["MOB"])  # an incremental sync cannot know
 
