@@ -244,3 +244,15 @@ class LockRow(Base):
     owner: Mapped[str] = mapped_column(String(255))
     acquired_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WebhookDeliveryRow(Base):
+    """A webhook delivery already received (Jira's identifier, or issue, changelog and instant), kept
+    until ``expires_at`` so a redelivery or a replay is recognised."""
+
+    __tablename__ = "webhook_deliveries"
+
+    delivery: Mapped[str] = mapped_column(String(200), primary_key=True)
+    event: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
