@@ -18,6 +18,8 @@ Tables (ORM classes in :mod:`sync.store.models`, schema by the Alembic revisions
 ``write_ledger``       every value written into Jira: run, issue key, field, value JSON, when,
                        outcome (written/skipped/failed) and reason; index (issue, field, written_at).
 ``locks``              lock name PK, owner ``host:pid``, acquired_at, expires_at.
+``webhook_deliveries`` delivery key PK (webhook identifier, or issue, changelog and instant), event,
+                       received_at, expires_at (indexed): redeliveries and replays recognised.
 
 Every method returns plain values or frozen records (:mod:`sync.store.records`), never ORM rows,
 and reaches the database inside the store's error boundary (:func:`sync.store.faults.boundary`), so
@@ -47,6 +49,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from sync.store import faults as store_faults
 from sync.store import lock as store_lock
+from sync.store.deliveries import DeliveryQueries
 from sync.store.engine import WRITE, create_store_engine, engine_url
 from sync.store.errors import StoreError, StoreLocked, StoreNewerThanCode, StoreOutdated
 from sync.store.facts import SiteFactQueries
@@ -86,7 +89,7 @@ def upgrade_url(url: str) -> tuple[str | None, str]:
         engine.dispose()
 
 
-class Store(HistoryQueries, SiteFactQueries, SeriesQueries):
+class Store(HistoryQueries, SiteFactQueries, SeriesQueries, DeliveryQueries):
     """The daemon's state: issues, sprints, boards, watermarks, scores, write ledger, runs, lock."""
 
     def __init__(self, engine: Engine, *, clock: Clock = _utcnow) -> None:

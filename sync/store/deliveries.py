@@ -1,0 +1,39 @@
+"""Webhook deliveries already received (mixed into ``Store``): Jira delivers at least once, and
+anyone who captured a signed body may send it again, so each delivery is acted on once.
+
+``webhook_deliveries`` holds each delivery's key (Jira's webhook identifier, else the issue,
+changelog and instant the body names) with its event and when it expires; expired rows are
+removed as new ones arrive. Never a body, never a secret.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, delete
+
+from sync.store.models import WebhookDeliveryRow
+from sync.store.tx import dialect_insert
+
+
+class DeliveryQueries:
+    """The record of webhook deliveries; each call its own short transaction."""
+
+    def _write_connection(self) -> AbstractContextManager[Connection]:
+        raise NotImplementedError
+
+    def record_delivery(self, delivery: str, event: str, received_at: datetime, keep: timedelta) -> bool:
+        """Note ``delivery`` (an ``event``) as received at ``received_at`` for ``keep``; False when it
+        was already noted and has not expired (a redelivery or a replay)."""
+        row = {
+            "delivery": delivery[:200],
+            "event": event[:100],
+            "received_at": received_at,
+            "expires_at": received_at + keep,
+        }
+        with self._write_connection() as connection:
+            connection.execute(delete(WebhookDeliveryRow).where(WebhookDeliveryRow.expires_at <= received_at))
+            insert = dialect_insert(connection, WebhookDeliveryRow).values(row)
+            added = connection.execute(insert.on_conflict_do_nothing(index_elements=["delivery"]))
+        return bool(added.rowcount)
