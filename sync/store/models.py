@@ -256,3 +256,17 @@ class WebhookDeliveryRow(Base):
     event: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class LeaseRow(Base):
+    """A group of teams sharing projects, leased by one daemon until ``expires_at`` (an empty ``owner``:
+    free). ``fence`` grows with every new holder, so a daemon that lost the lease cannot write on it."""
+
+    __tablename__ = "leases"
+
+    group_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(255))
+    fence: Mapped[int] = mapped_column(BigInteger)
+    teams: Mapped[object] = mapped_column(JsonText)
+    acquired_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)

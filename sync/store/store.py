@@ -18,6 +18,7 @@ Tables (ORM classes in :mod:`sync.store.models`, schema by the Alembic revisions
 ``write_ledger``       every value written into Jira: run, issue key, field, value JSON, when,
                        outcome (written/skipped/failed) and reason; index (issue, field, written_at).
 ``locks``              lock name PK, owner ``host:pid``, acquired_at, expires_at.
+``leases``             group of teams PK, owner daemon, fencing counter, its teams, acquired_at, expires_at.
 ``webhook_deliveries`` delivery key PK (webhook identifier, or issue, changelog and instant), event,
                        received_at, expires_at (indexed): redeliveries and replays recognised.
 
