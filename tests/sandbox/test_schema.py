@@ -81,6 +81,29 @@ def put_call(fields: dict[str, Any]) -> Call:
     return lambda srv, s: s.put(srv.url + "/rest/api/2/issue/MOB-3", json={"fields": fields})
 
 
+def comment_call(api: str, verb: str) -> Call:
+    """Add a comment to MOB-2 (ADF on v3, wiki text on v2); ``put``: then edit it; ``get``: then list them."""
+    text = "Weekly KPI digest"
+    body: Any = (
+        text
+        if api == "2"
+        else {
+            "type": "doc",
+            "version": 1,
+            "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}],
+        }
+    )
+
+    def call(srv: SandboxServer, s: requests.Session) -> requests.Response:
+        url = f"{srv.url}/rest/api/{api}/issue/MOB-2/comment"
+        added = s.post(url, json={"body": body})
+        if verb == "put":
+            return s.put(f"{url}/{added.json()['id']}", json={"body": body})
+        return s.get(url) if verb == "get" else added
+
+    return call
+
+
 def anonymous(path: str) -> Call:
     return lambda srv, s: requests.get(srv.url + path, auth=("kpiokr-bot@example.com", "wrong"), timeout=10)
 
@@ -202,6 +225,15 @@ CLOUD += [
         P,
         ("/rest/api/3/field/{fieldId}/context/{contextId}/option", "get", 200),
     ),
+    Case(
+        "comment add",
+        comment_call("3", "post"),
+        P,
+        ("/rest/api/3/issue/{issueIdOrKey}/comment", "post", 201),
+        status=201,
+    ),
+    Case("comment list", comment_call("3", "get"), P, ("/rest/api/3/issue/{issueIdOrKey}/comment", "get", 200)),
+    Case("comment edit", comment_call("3", "put"), P, ("/rest/api/3/issue/{issueIdOrKey}/comment/{id}", "put", 200)),
     Case("put bad value", put_call({"customfield_10030": "many"}), P, component="ErrorCollection", status=400),
     Case("issue 404", get("/rest/api/2/issue/MOB-999999"), P, component="ErrorCollection", status=404),
     Case("401", anonymous("/rest/api/2/myself"), P, component="ErrorCollection", status=401),
@@ -293,6 +325,9 @@ DC: list[Case] = [
     Case(
         "search bad jql", get("/rest/api/2/search", jql="status WAS Done"), D, component="ErrorCollection", status=400
     ),
+    Case("comment add", comment_call("2", "post"), D, ("/api/2/issue/{issueIdOrKey}/comment", "post", 201), status=201),
+    Case("comment list", comment_call("2", "get"), D, ("/api/2/issue/{issueIdOrKey}/comment", "get", 200)),
+    Case("comment edit", comment_call("2", "put"), D, ("/api/2/issue/{issueIdOrKey}/comment/{id}", "put", 200)),
     Case("put bad value", put_call({"customfield_10002": "big"}), D, component="ErrorCollection", status=400),
     Case("issue 404", get("/rest/api/2/issue/MOB-999999"), D, component="ErrorCollection", status=404),
     Case("401", anonymous("/rest/api/2/myself"), D, component="ErrorCollection", status=401),
