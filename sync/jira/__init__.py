@@ -1,6 +1,7 @@
 """Jira access: the gateway (Cloud and Data Center), HTTP with retries and rate limits, paged search,
 site facts, and the translation of Jira JSON into domain histories."""
 
+from sync.jira.comments import CommentBody, IssueComment
 from sync.jira.gateway import JiraRestGateway
 from sync.jira.jql import date_literal, keys_in, project_clause, updated_since
 from sync.jira.port import JiraGateway
@@ -15,7 +16,9 @@ from sync.jira.translate_values import parse_datetime
 __all__ = [
     "Account",
     "BoardConfig",
+    "CommentBody",
     "FieldInfo",
+    "IssueComment",
     "JiraGateway",
     "JiraRestGateway",
     "JiraSettings",

@@ -23,6 +23,8 @@ from jira.client import TokenAuth
 from jira.exceptions import JIRAError
 
 from sync.errors import JiraBadResponse, JiraNotFound, JiraRequestRejected, JiraUnsupported
+from sync.jira import comments as jira_comments
+from sync.jira.comments import CommentBody, IssueComment
 from sync.jira.http import READ, ErrorHint, JiraHttp
 from sync.jira.rate_limits import Pacer
 from sync.jira.retry import Clock, retrying
@@ -243,6 +245,20 @@ class JiraRestGateway:
         path = f"/rest/api/2/issue/{key}"
         params = {} if self.settings.notify_users else {"notifyUsers": "false"}
         self.http.call("PUT", path, params=params, json_body={"fields": dict(fields)}, hint=hint)
+
+    # -- comments ------------------------------------------------------------------------------
+
+    def comments(self, key: str) -> list[IssueComment]:
+        """Every comment of issue ``key``, oldest first, as text (see :mod:`sync.jira.comments`)."""
+        return list(jira_comments.list_comments(self.http, self.flavor(), key))
+
+    def add_comment(self, key: str, body: CommentBody) -> str:
+        """Add a comment to ``key`` in the flavour's format; returns its id."""
+        return jira_comments.add_comment(self.http, self.flavor(), key, body)
+
+    def update_comment(self, key: str, comment_id: str, body: CommentBody) -> None:
+        """Replace comment ``comment_id`` of ``key``; watchers notified as ``writeback.notify_users`` says."""
+        jira_comments.update_comment(self.http, self.flavor(), key, comment_id, body, notify=self.settings.notify_users)
 
     # -- agile ---------------------------------------------------------------------------------
 
