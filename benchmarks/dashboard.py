@@ -40,7 +40,7 @@ from starlette.testclient import TestClient
 from benchmarks.sync_scale import SUPPORT_MAPPING
 from sync.app import Access, dashboard_app
 from sync.app.daily_series import extend_series
-from sync.cli.demo import quarter
+from sync.cli.demo_files import quarter
 from sync.store import Store
 from tests.fakes.world import NOW, make_world
 

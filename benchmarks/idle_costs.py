@@ -33,7 +33,7 @@ from pathlib import Path
 from jira_sandbox import SandboxServer, generate_site
 from sync.cli.bootstrap import build_app
 from sync.cli.commands import setup
-from sync.cli.demo import quarter, write_demo_files
+from sync.cli.demo_files import quarter, write_demo_files
 from sync.config import load_config
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -57,7 +57,7 @@ from sqlalchemy import create_engine, text
 from jira_sandbox import SandboxServer, generate_site
 from sync import score_fields
 from sync.cli.commands import setup
-from sync.cli.demo import quarter, write_demo_files
+from sync.cli.demo_files import quarter, write_demo_files
 from sync.config import load_config
 from sync.mapping.loader import load_mappings
 from sync.store.store import engine_url

@@ -127,6 +127,12 @@ class DashboardSettings(_Section):
             raise ValueError(f'{value!r} is not a path: write it with a leading slash, e.g. "/kpiokr"')
         return value
 
+    @property
+    def url(self) -> str:
+        """Where the dashboard answers when served with these settings."""
+        host = f"[{self.bind}]" if ":" in self.bind else self.bind
+        return f"http://{host}:{self.port}{self.base_path}/"
+
 
 class WritebackSettings(_Section):
     """How scores are written into Jira."""

@@ -140,7 +140,7 @@ def daemon(
     access = dashboard_access(config.dashboard, os.environ, config.base_dir) if serve else None
     with opened_app(config, os.environ, gateways) as app, app.store.locked(default_owner("daemon"), ttl) as owner:
         if access is not None:
-            dashboard = _dashboard(config, app.store, access)
+            dashboard = dashboard_server(config, app.store, access)
             dashboard.start()
             log.info("dashboard at %s", dashboard.url)
         app.store.recover_abandoned_runs()
@@ -176,7 +176,8 @@ def daemon(
     return 0
 
 
-def _dashboard(config: Config, store: Store, access: Access) -> DashboardServer:
+def dashboard_server(config: Config, store: Store, access: Access) -> DashboardServer:
+    """The dashboard of ``store`` on ``[dashboard]``'s address and port, not yet listening."""
     settings = config.dashboard
     app = dashboard_app(store, config.mapping_paths, access, utc_now, settings.base_path, jira_url=config.jira.url)
     return DashboardServer(app, settings)
@@ -189,7 +190,7 @@ def serve(config: Config) -> int:
     access = dashboard_access(config.dashboard, os.environ, config.base_dir)
     store = open_store(config)
     try:
-        server = _dashboard(config, store, access)
+        server = dashboard_server(config, store, access)
         print(f"kpiokr dashboard at {server.url} (Ctrl-C stops it)", flush=True)
         server.run()
     finally:

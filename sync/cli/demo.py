@@ -19,215 +19,21 @@ import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
-from zoneinfo import ZoneInfo
 
 from kpiokr.okr import NumericTarget, Objective, ObjectiveScore
-from sync.app import render, team_document
-from sync.cli.bootstrap import build_app
-from sync.cli.commands import ProgressBar, print_summary, setup
-from sync.config import load_config
+from sync.app import dashboard_access, render, team_document
+from sync.cli.bootstrap import build_app, open_store
+from sync.cli.commands import ProgressBar, dashboard_server, print_summary, setup
+from sync.cli.demo_files import DASHBOARD_PORT, PM, write_demo_files
+from sync.config import Config, load_config
+from sync.errors import KpiokrError
 from sync.jira import JiraRestGateway, JiraSettings
 
 if TYPE_CHECKING:
     from jira_sandbox import Site
-
-#: The sandbox's published demo accounts (they exist only in the sandbox).
-BOT = ("kpiokr-bot@example.com", "sandbox-token", "sandbox-pat")
-PM = ("pm@example.com", "pm-token", "pm-pat")
-#: The sandbox's metric fields, and the most each can reach (None: no ceiling).
-METRICS: dict[str, float | None] = {"Downloads": None, "App rating": 5.0, "Market share": 100.0, "Code coverage": 100.0}
-#: How ambitious each successive demo key result is: its target is the pace so far times this.
-AMBITION = (2.4, 1.5, 1.1, 3.0, 1.8)
-
-
-def quarter(today: date) -> tuple[str, date, date]:
-    """The calendar quarter containing ``today``: name, first day, last day."""
-    first_month = 3 * ((today.month - 1) // 3) + 1
-    start = date(today.year, first_month, 1)
-    end = date(today.year + (first_month == 10), (first_month + 2) % 12 + 1, 1) - timedelta(days=1)
-    return f"{today.year}-Q{(first_month - 1) // 3 + 1}", start, end
-
-
-def _value_at(site: Site, key: str, field_id: str, instant_ms: int) -> float | None:
-    """A number field's value at an instant, replayed from the sandbox issue's history."""
-    issue = site.by_key[key]
-    value = issue.values.get(field_id)
-    for history in reversed(issue.histories):
-        if history.ms <= instant_ms:
-            break
-        for item in history.items:
-            if item.field == field_id:
-                value = float(item.from_string) if item.from_string else None
-    return None if value is None else float(value)
-
-
-def _objectives(
-    site: Site, project: str, cycle_start: datetime, now: datetime
-) -> list[tuple[str, list[tuple[str, str, float, float]]]]:
-    """The project's OKR epics and their metric key results: (key, field name, baseline, value now)."""
-    metric_ids = {f.key: f.name for f in site.fields.values() if f.name in METRICS}
-    start_ms = int(cycle_start.timestamp() * 1000)
-    found: dict[str, list[tuple[str, str, float, float]]] = {}
-    for issue in site.issues:
-        if issue.project != project or "kr" not in issue.values.get("labels", ()):
-            continue
-        epic = site.by_id[issue.values["epic_link"]].key
-        for field_id, name in metric_ids.items():
-            if field_id in issue.values:
-                baseline = _value_at(site, issue.key, field_id, start_ms)
-                current = _value_at(site, issue.key, field_id, int(now.timestamp() * 1000))
-                if baseline is not None and current is not None:
-                    found.setdefault(epic, []).append((issue.key, name, baseline, current))
-    return sorted(found.items(), key=lambda item: site.by_key[item[0]].num)
-
-
-def team_mapping(site: Site, project: str, cycle: tuple[str, date, date], now: datetime) -> str:
-    """A mapping file for one of the sandbox's Scrum teams, as an admin would write it.
-
-    Each key result's target is set from its pace so far, some more ambitious than others, so the
-    demo shows objectives on track, at risk and off track.
-    """
-    board = next(b for b in site.boards.values() if b.project_key == project)
-    name, start, end = cycle
-    cycle_start = datetime.combine(start, datetime.min.time(), tzinfo=ZoneInfo(site.time_zone))
-    cycle_end = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=ZoneInfo(site.time_zone))
-    elapsed = max((now - cycle_start) / (cycle_end - cycle_start), 0.05)
-    ambition = iter(AMBITION * 20)
-    lines = [
-        f"# {board.name}: written by `kpiokr demo` for the sandbox site.",
-        "[team]",
-        f'name = "{board.name.removesuffix(" board")}"',
-        f'projects = ["{project}"]',
-        f"board = {board.id}",
-        f'timezone = "{site.time_zone}"',
-        'owner = "pm@example.com"',
-        "",
-        "[cycle]",
-        f'name = "{name}"',
-        f"start = {start.isoformat()}",
-        f"end = {end.isoformat()}",
-        "",
-        "[objectives]",
-        f"jql = 'project = {project} AND issuetype = Epic AND labels = okr'",
-        "",
-        "[key_results]",
-        'source = "listed"',
-        'measure = "child_completion"',
-    ]
-    for epic, key_results in _objectives(site, project, cycle_start, now):
-        tables: list[str] = []
-        for key, field, baseline, current in key_results:
-            decimals = 2 if baseline < 100 else 0
-            pace = max(current - baseline, abs(baseline) * 0.02) / elapsed
-            target = round(baseline + pace * next(ambition), decimals)
-            ceiling = METRICS[field]
-            target = target if ceiling is None else min(target, ceiling)
-            if target > current:
-                tables += [
-                    "[[objective.key_result]]",
-                    f'key = "{key}"',
-                    'measure = "numeric"',
-                    f'field = "{field}"',
-                    f"baseline = {baseline:g}",
-                    f"target = {target:g}",
-                ]
-        if tables:
-            lines += ["", "[[objective]]", f'key = "{epic}"', 'owner = "pm@example.com"', *tables]
-    lines += [
-        "",
-        "[[kpi]]",
-        'key = "velocity"',
-        'name = "Velocity"',
-        'kind = "velocity"',
-        "window = { sprints = 3 }",
-        "target = 40",
-        "threshold = 25",
-        'owner = "pm@example.com"',
-        "",
-        "[[kpi]]",
-        'key = "say_do"',
-        'name = "Say/do ratio"',
-        'kind = "say_do_ratio"',
-        "target = 80",
-        "threshold = 60",
-        'owner = "pm@example.com"',
-        "",
-        "[[kpi]]",
-        'key = "critical_bugs"',
-        'name = "Critical bug resolution time"',
-        'kind = "resolution_time"',
-        'priorities = ["Highest", "High"]',
-        "window = { days = 90 }",
-        "target = 240",
-        "threshold = 480",
-        'owner = "pm@example.com"',
-        'guards = ["*"]',
-        "",
-        "[[kpi]]",
-        'key = "cycle_time"',
-        'name = "Cycle time"',
-        'kind = "cycle_time"',
-        'statistic = "p85"',
-        "target = 8",
-        "threshold = 14",
-        'owner = "pm@example.com"',
-        'guards = ["*"]',
-        "",
-        "[[kpi]]",
-        'key = "scope_change"',
-        'name = "Scope change"',
-        'kind = "scope_change"',
-        "target = 15",
-        "threshold = 30",
-        'owner = "pm@example.com"',
-        "",
-        "[[kpi]]",
-        'key = "reopen_rate"',
-        'name = "Reopen rate"',
-        'kind = "reopen_rate"',
-        "target = 5",
-        "threshold = 15",
-        'owner = "pm@example.com"',
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def write_demo_files(directory: Path, site: Site, url: str, flavor: str, now: datetime) -> Path:
-    """Write the demo's config, token file and mapping files; returns the config's path."""
-    mappings = directory / "mappings"
-    mappings.mkdir(parents=True, exist_ok=True)
-    for old in mappings.glob("*.toml"):
-        old.unlink()
-    store = directory / "kpiokr.sqlite3"
-    for leftover in directory.glob("kpiokr.sqlite3*"):
-        leftover.unlink()
-    cycle = quarter(now.astimezone(ZoneInfo(site.time_zone)).date())
-    for board in sorted(site.boards.values(), key=lambda b: b.id):
-        if board.type == "scrum":
-            text = team_mapping(site, board.project_key, cycle, now)
-            (mappings / f"{board.project_key.lower()}.toml").write_text(text)
-    token = directory / "jira-token"
-    token.write_text((BOT[1] if flavor == "cloud" else BOT[2]) + "\n")
-    token.chmod(0o600)
-    email = f'email = "{BOT[0]}"\n' if flavor == "cloud" else ""
-    config = directory / "config.toml"
-    config.write_text(
-        "# kpiokr demo: a config for the local Jira sandbox (see config.example.toml for every key).\n"
-        "[jira]\n"
-        f'url = "{url}"\n'
-        f'flavor = "{flavor}"\n'
-        f"{email}"
-        'token_env = "KPIOKR_DEMO_TOKEN"\n'
-        'token_file = "jira-token"\n'
-        "\n[store]\n"
-        f'url = "sqlite:///{store.name}"\n'
-        "\n[mappings]\n"
-        'paths = ["mappings"]\n'
-    )
-    return config
 
 
 def person_edit(flavor: str, key: str, fields: dict[str, object]) -> tuple[str, dict[str, str], bytes]:
@@ -301,10 +107,12 @@ def run_demo(
     issues: int,
     flavor: str,
     serve: bool,
+    port: int = DASHBOARD_PORT,
     out: TextIO | None = None,
     host: SiteHost = serve_over_http,
 ) -> int:
-    """The demo, start to end, against the site ``host`` serves; with ``serve`` it stays up until Ctrl-C."""
+    """The demo, start to end, against the site ``host`` serves; with ``serve`` the site and the dashboard
+    (on ``port``) stay up until Ctrl-C."""
     from jira_sandbox import generate_site  # noqa: PLC0415 - only `kpiokr demo` loads the sandbox
 
     out = out or sys.stdout
@@ -314,7 +122,7 @@ def run_demo(
     print(f"Seeding a Jira sandbox ({flavor}) with about {issues} issues...", file=out)
     site = generate_site(seed=1, issues=issues, now=now)
     with host(site, flavor) as jira:
-        config_path = write_demo_files(root, site, jira.url, flavor, now)
+        config_path = write_demo_files(root, site, jira.url, flavor, now, dashboard_port=port)
         config = load_config(config_path)
         print(f"Sandbox at {jira.url}; config and mappings in {root}\n", file=out)
         print("$ kpiokr setup   (creates the custom fields scores are written to)", file=out)
@@ -342,13 +150,32 @@ def run_demo(
         print(f"\n$ kpiokr report --team {changed[0].team}   (after the edit)", file=out)
         print(render({"teams": [team_document(r) for r in changed[:1]]}, "table"), file=out)
         if serve:
-            print(f"\nThe sandbox keeps running at {jira.url} (Ctrl-C to stop); try:", file=out)
-            print(f"  .venv/bin/kpiokr --config {config_path} sync --dry-run", file=out)
-            try:
-                jira.hold()
-            except KeyboardInterrupt:
-                print("stopped", file=out)
+            _keep_serving(jira, config, config_path, out)
+        else:
+            print(f"\n$ kpiokr serve   (the dashboard, at {config.dashboard.url})", file=out)
+            print(f"  .venv/bin/kpiokr --config {config_path} serve", file=out)
     return 0
+
+
+def _keep_serving(jira: DemoSite, config: Config, config_path: Path, out: TextIO) -> None:
+    """Hold the sandbox, and the dashboard over the demo's store, until Ctrl-C; a dashboard that cannot
+    listen is said, and the sandbox is held all the same."""
+    store = open_store(config)
+    server = dashboard_server(config, store, dashboard_access(config.dashboard, {}, config.base_dir))
+    try:
+        server.start()
+        print(f"\nThe dashboard is at {server.url}", file=out)
+    except KpiokrError as error:
+        print(f"\nkpiokr: {error} (`kpiokr demo --serve --port N` picks another)", file=out)
+    print(f"The sandbox keeps running at {jira.url} (Ctrl-C stops both); try:", file=out)
+    print(f"  .venv/bin/kpiokr --config {config_path} sync --dry-run", file=out)
+    try:
+        jira.hold()
+    except KeyboardInterrupt:
+        print("stopped", file=out)
+    finally:
+        server.stop()
+        store.close()
 
 
 def _edit_a_key_result(

@@ -19,6 +19,7 @@ from sync.cli import commands
 from sync.cli.bootstrap import GatewayFactory
 from sync.cli.check import check, check_files, fields
 from sync.cli.demo import run_demo
+from sync.cli.demo_files import DASHBOARD_PORT
 from sync.cli.exit_codes import exit_code
 from sync.cli.log_setup import configure_logging
 from sync.config import config_path, load_config
@@ -85,7 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--dir", default="kpiokr-demo", help="where the demo config, mapping and store go")
     demo.add_argument("--issues", type=int, default=600, help="size of the seeded site")
     demo.add_argument("--flavor", choices=("cloud", "datacenter"), default="cloud")
-    demo.add_argument("--serve", action="store_true", help="after the demo, keep the sandbox running")
+    demo.add_argument("--serve", action="store_true", help="after the demo, keep the sandbox and the dashboard up")
+    demo.add_argument("--port", type=int, default=DASHBOARD_PORT, help="where `--serve` serves the dashboard")
     return parser
 
 
@@ -110,7 +112,7 @@ def main(argv: Sequence[str] | None = None, *, gateways: GatewayFactory = JiraRe
 def _run(args: argparse.Namespace, gateways: GatewayFactory) -> int:
     if args.command == "demo":
         configure_logging("ERROR", verbose=args.verbose, fmt=args.log_format)
-        return run_demo(args.dir, issues=args.issues, flavor=args.flavor, serve=args.serve)
+        return run_demo(args.dir, issues=args.issues, flavor=args.flavor, serve=args.serve, port=args.port)
     if args.command == "check" and args.paths:
         configure_logging(verbose=args.verbose, fmt=args.log_format)
         return check_files(args.paths)

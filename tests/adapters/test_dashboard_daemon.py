@@ -2,6 +2,7 @@
 Jira, showing what the daemon's passes store, and gone when the daemon stops."""
 
 import json
+import socket
 import threading
 import time
 import urllib.error
@@ -23,7 +24,7 @@ def fetch(url: str) -> dict | None:
 def test_the_daemon_serves_the_dashboard_beside_its_passes_until_stopped(tmp_path):
     world = make_world(tmp_path / "kpiokr")
     port = free_port()
-    world.config_path.write_text(world.config_path.read_text() + f"\n[dashboard]\nport = {port}\n")
+    world.serve_dashboard_on(port)
     stop = threading.Event()
     kwargs = {"stop": stop, "gateways": world.gateway, "serve": True}
     worker = threading.Thread(target=daemon, args=(world.config,), kwargs=kwargs)
@@ -47,3 +48,18 @@ def test_the_daemon_serves_the_dashboard_beside_its_passes_until_stopped(tmp_pat
         worker.join(timeout=30)
     assert not worker.is_alive()
     assert fetch(f"{base}/healthz") is None
+
+
+def test_a_daemon_whose_dashboard_port_is_taken_stops_at_start_saying_so(tmp_path, capsys):
+    world = make_world(tmp_path / "kpiokr")
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        world.serve_dashboard_on(port)
+        assert world.main("daemon", "--serve") == 1
+    message = capsys.readouterr().err
+    assert f"kpiokr: the dashboard cannot listen on 127.0.0.1:{port}: " in message
+    assert "set another `port`" in message
+    assert "Traceback" not in message
+    assert world.writes() == [], "no pass ran"
+    with world.app() as app:
+        assert app.store.runs() == [], "no run was started"

@@ -3,8 +3,10 @@ same setup, syncs, report and PM edit as over HTTP."""
 
 import contextlib
 import io
+import json
 import re
 import signal
+import urllib.error
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,12 +14,14 @@ from pathlib import Path
 import pytest
 
 from jira_sandbox import generate_site
-from sync.cli.demo import BOT, PM, run_demo, write_demo_files
+from sync.cli.demo import run_demo
+from sync.cli.demo_files import BOT, PM, write_demo_files
 from sync.cli.main import main
 from sync.config import load_config
 from tests.fakes.demo import InMemoryHost, InMemorySite
 from tests.fakes.jira import FAKE_URL
 from tests.fakes.world import NOW
+from tests.serving import free_port, get
 
 INCREMENTAL = "$ kpiokr sync   (incremental: only what changed)"
 
@@ -29,6 +33,9 @@ class Demo:
     directory: Path
     flavor: str
     serve: bool
+    port: int
+    #: The dashboard's /healthz status and body while the demo held the site (``--serve`` only).
+    health: list[tuple[int, str]]
     code: int
     out: str
     stdout: str
@@ -50,12 +57,13 @@ class Demo:
 def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Demo:
     flavor, serve = request.param
     directory = tmp_path_factory.mktemp(f"demo-{flavor}") / "kpiokr-demo"
-    host = InMemoryHost()
+    port, health = free_port(), []
+    host = InMemoryHost(on_hold=lambda: health.append(get(f"http://127.0.0.1:{port}/healthz")[:2]))
     out, stdout = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout):
-        code = run_demo(str(directory), issues=600, flavor=flavor, serve=serve, out=out, host=host)
+        code = run_demo(str(directory), issues=600, flavor=flavor, serve=serve, port=port, out=out, host=host)
     assert host.served is not None
-    return Demo(directory, flavor, serve, code, out.getvalue(), stdout.getvalue(), host.served)
+    return Demo(directory, flavor, serve, port, health, code, out.getvalue(), stdout.getvalue(), host.served)
 
 
 @pytest.fixture(autouse=True)
@@ -148,6 +156,7 @@ def test_the_demo_prints_its_commands_its_files_and_the_report_after_the_edit(de
         commands[3],
         INCREMENTAL,
         f"$ kpiokr report --team {team}   (after the edit)",
+        *([] if demo.serve else [f"$ kpiokr serve   (the dashboard, at http://127.0.0.1:{demo.port}/)"]),
     ]
     assert commands[3].startswith(f"$ # pm@example.com edits {key} in Jira: ")
     assert f"Sandbox at {FAKE_URL}; config and mappings in {demo.directory}" in demo.out
@@ -157,15 +166,27 @@ def test_the_demo_prints_its_commands_its_files_and_the_report_after_the_edit(de
     assert after_edit[0].startswith(f"== {team} · ")
 
 
-def test_with_serve_the_site_stays_up_until_ctrl_c(demo):
+def test_with_serve_the_site_and_the_dashboard_stay_up_until_ctrl_c(demo):
     lines = demo.out.rstrip().splitlines()
     assert demo.jira.held is demo.serve
+    dashboard = f"http://127.0.0.1:{demo.port}/"
     if demo.serve:
-        assert f"The sandbox keeps running at {FAKE_URL} (Ctrl-C to stop); try:" in lines
+        assert f"The dashboard is at {dashboard}" in lines
+        assert f"The sandbox keeps running at {FAKE_URL} (Ctrl-C stops both); try:" in lines
         assert lines[-2] == f"  .venv/bin/kpiokr --config {demo.config_path} sync --dry-run"
         assert lines[-1] == "stopped"
+        ((status, body),) = demo.health
+        assert status == 200
+        assert json.loads(body)["last_run"]["status"] == "ok"
+        with pytest.raises(urllib.error.URLError, match="refused"):
+            get(f"{dashboard}healthz")  # gone with the Ctrl-C
     else:
         assert "keeps running" not in demo.out
+        assert demo.health == []
+        assert lines[-2:] == [
+            f"$ kpiokr serve   (the dashboard, at {dashboard})",
+            f"  .venv/bin/kpiokr --config {demo.config_path} serve",
+        ]
 
 
 def test_writing_the_demo_files_again_starts_afresh(tmp_path):

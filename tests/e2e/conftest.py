@@ -12,7 +12,7 @@ from jira_sandbox import SandboxServer, Site, generate_site
 from sync.app.runner import Runner
 from sync.cli.bootstrap import App, build_app
 from sync.cli.commands import setup
-from sync.cli.demo import write_demo_files
+from sync.cli.demo_files import write_demo_files
 from sync.config import Config, load_config
 
 #: The instant the seeded sites are generated at; runners score as of it.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jira_sandbox import Site
 from sync.cli.commands import setup
-from sync.cli.demo import write_demo_files
+from sync.cli.demo_files import write_demo_files
 from sync.config import Config, load_config
 from tests.e2e.conftest import NOW, Jira
 

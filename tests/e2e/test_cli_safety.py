@@ -8,7 +8,7 @@ import pytest
 
 from jira_sandbox import Fault
 from jira_sandbox.catalog import Named
-from sync.cli.demo import write_demo_files
+from sync.cli.demo_files import write_demo_files
 from sync.cli.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from sync.cli.main import main
 from sync.store.store import Store

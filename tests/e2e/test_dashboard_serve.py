@@ -19,18 +19,21 @@ KPIOKR = [sys.executable, "-m", "sync.cli"]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, port: int) -> Path:
     directory = tmp_path_factory.mktemp("demo") / "kpiokr-demo"
-    command = [*KPIOKR, "demo", "--dir", str(directory), "--issues", "200"]
+    command = [*KPIOKR, "demo", "--dir", str(directory), "--issues", "200", "--port", str(port)]
     done = subprocess.run(command, check=False, capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr.decode()
     return directory / "config.toml"
 
 
 @pytest.fixture(scope="module")
-def served(demo: Path) -> Iterator[str]:
-    port = free_port()
-    demo.write_text(demo.read_text() + f"\n[dashboard]\nport = {port}\n")
+def served(demo: Path, port: int) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     with subprocess.Popen([*KPIOKR, "--config", str(demo), "serve"], stdout=subprocess.PIPE, text=True) as process:
         try:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.cli.demo import BOT
+from sync.cli.demo_files import BOT
 from sync.cli.exit_codes import EXIT_OK
 from sync.cli.main import main
 from tests.e2e.conftest import Jira

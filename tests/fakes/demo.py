@@ -8,7 +8,7 @@ it as the PM's change. :class:`InMemoryHost` keeps what happened for the test to
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +31,8 @@ class InMemorySite:
     #: How many of kpiokr's writes Jira had accepted when the PM edited.
     writes_before_edit: int | None = None
     held: bool = False
+    #: What to do while the demo holds the site (before the Ctrl-C).
+    on_hold: Callable[[], None] = lambda: None
 
     def gateway(self, settings: JiraSettings) -> FakeJira:
         """A new in-memory gateway over the site."""
@@ -51,8 +53,9 @@ class InMemorySite:
             raise AssertionError(f"the sandbox refused the PM's edit of {key}: {status}")
 
     def hold(self) -> None:
-        """Ctrl-C at once."""
+        """Run :attr:`on_hold`, then Ctrl-C."""
         self.held = True
+        self.on_hold()
         raise KeyboardInterrupt
 
     def writes(self) -> list[tuple[str, dict[str, Any]]]:
@@ -65,9 +68,10 @@ class InMemoryHost:
     """A :data:`sync.cli.demo.SiteHost` serving in process; ``served`` is the site it was given."""
 
     served: InMemorySite | None = None
+    on_hold: Callable[[], None] = lambda: None
 
     @contextmanager
     def __call__(self, site: Site, flavor: str) -> Iterator[InMemorySite]:
         """Serve ``site`` as ``flavor`` for the block."""
-        self.served = InMemorySite(site, flavor)
+        self.served = InMemorySite(site, flavor, on_hold=self.on_hold)
         yield self.served

@@ -21,7 +21,7 @@ from jira_sandbox import Site, generate_site
 from sync.app import Runner
 from sync.cli.bootstrap import App, build_app
 from sync.cli.commands import setup
-from sync.cli.demo import write_demo_files
+from sync.cli.demo_files import DASHBOARD_PORT, write_demo_files
 from sync.cli.main import main
 from sync.config import Config, load_config
 from sync.jira import JiraSettings
@@ -44,6 +44,11 @@ class World:
     def config(self) -> Config:
         """The config as the file says now."""
         return load_config(self.config_path)
+
+    def serve_dashboard_on(self, port: int) -> None:
+        """Have the config's dashboard listen on ``port``."""
+        text = self.config_path.read_text()
+        self.config_path.write_text(text.replace(f"port = {DASHBOARD_PORT}\n", f"port = {port}\n"))
 
     @property
     def mappings(self) -> Path:

@@ -1,14 +1,26 @@
 """The dashboard's HTTP server (uvicorn): in the foreground for ``kpiokr serve``, or in a thread
-beside the daemon's scheduler for ``kpiokr daemon --serve``."""
+beside the daemon's scheduler for ``kpiokr daemon --serve``.
+
+The listening socket is opened before anything else runs, in the caller's thread: an address in use
+or a name that does not resolve ends ``serve`` and ``daemon --serve`` at start with
+:class:`DashboardUnavailable`, not a thread that dies while the daemon goes on without its dashboard.
+"""
 
 from __future__ import annotations
 
+import socket
 import threading
+from urllib.parse import urlsplit
 
 import uvicorn
 from starlette.types import ASGIApp
 
 from sync.config import DashboardSettings
+from sync.errors import KpiokrError
+
+
+class DashboardUnavailable(KpiokrError):  # noqa: N818 - reads as what happened
+    """The dashboard cannot listen on ``[dashboard]``'s address and port."""
 
 
 class DashboardServer:
@@ -19,16 +31,24 @@ class DashboardServer:
             app, host=settings.bind, port=settings.port, log_level="warning", access_log=False, server_header=False
         )
         self.server = uvicorn.Server(config)
-        self.url = f"http://{_host(settings.bind)}:{settings.port}{settings.base_path}/"
+        self.settings = settings
+        self.url = settings.url
         self._thread: threading.Thread | None = None
 
     def run(self) -> None:
-        """Serve until SIGINT or SIGTERM."""
-        self.server.run()
+        """Serve until SIGINT or SIGTERM; :class:`DashboardUnavailable` when the port cannot be had."""
+        with listen(self.settings) as sock:
+            self.server.run(sockets=[sock])
 
     def start(self) -> None:
-        """Serve in a thread of its own; :meth:`stop` ends it."""
-        self._thread = threading.Thread(target=self.server.run, name="dashboard", daemon=True)
+        """Serve in a thread of its own, listening before this returns; :meth:`stop` ends it."""
+        sock = listen(self.settings)
+
+        def serve() -> None:
+            with sock:
+                self.server.run(sockets=[sock])
+
+        self._thread = threading.Thread(target=serve, name="dashboard", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -38,5 +58,15 @@ class DashboardServer:
             self._thread.join(timeout)
 
 
-def _host(bind: str) -> str:
-    return f"[{bind}]" if ":" in bind else bind
+def listen(settings: DashboardSettings) -> socket.socket:
+    """A socket listening on ``settings``' address and port, or :class:`DashboardUnavailable` saying why."""
+    where = urlsplit(settings.url).netloc
+    try:
+        family = socket.getaddrinfo(settings.bind, settings.port, type=socket.SOCK_STREAM)[0][0]
+        return socket.create_server((settings.bind, settings.port), family=family)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise DashboardUnavailable(
+            f"the dashboard cannot listen on {where}: {reason}. Another program may be using the port: stop it,"
+            " or set another `port` (or `bind`) under [dashboard] in the config"
+        ) from None
