@@ -16,17 +16,22 @@ from sync.mapping.key_results import KeyResultMeasure
 from sync.mapping.lint import key_result_count_warnings, objective_count_warnings, unmeasured_warnings
 from sync.mapping.loader import LoadedMappings, load_mappings, online_checks
 from sync.mapping.problems import MappingProblem, format_loc
+from sync.mapping.review import REVIEW_KINDS, WEEKDAYS, ReviewKind, ReviewSection
 from sync.mapping.schema import TeamMapping
 from sync.mapping.toml_positions import Loc
 from sync.mapping.watch import MappingWatcher
 
 __all__ = [
+    "REVIEW_KINDS",
+    "WEEKDAYS",
     "KeyResultMeasure",
     "LoadedMappings",
     "Loc",
     "MappingError",
     "MappingProblem",
     "MappingWatcher",
+    "ReviewKind",
+    "ReviewSection",
     "TeamMapping",
     "build_cycle",
     "build_key_result",

@@ -21,6 +21,7 @@ from sync.mapping.key_results import (
 )
 from sync.mapping.kpi_models import KpiMapping
 from sync.mapping.problems import MappingSource
+from sync.mapping.review import ReviewSection
 from sync.mapping.sections import (
     Ambition,
     CycleSection,
@@ -69,6 +70,7 @@ class TeamMapping(Table):
     kpis: tuple[KpiMapping, ...] = Field((), alias="kpi")
     score_fields: ScoreFields = ScoreFields()
     jira_fields: JiraFields = JiraFields()
+    review: ReviewSection = ReviewSection()
     _source: MappingSource | None = PrivateAttr(None)
 
     @classmethod
