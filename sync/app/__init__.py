@@ -7,6 +7,7 @@ The pass is :func:`sync.app.sync_pass.sync_pass` over :class:`sync.app.ports.Por
 from sync.app.as_of import AsOfError, When, evaluate_as_of
 from sync.app.evaluate import field_kind
 from sync.app.fetch import Progress
+from sync.app.metrics import Metrics
 from sync.app.ports import PassHooks
 from sync.app.report import render
 from sync.app.results import team_document
@@ -21,6 +22,7 @@ __all__ = [
     "AsOfError",
     "DashboardServer",
     "IssueWrite",
+    "Metrics",
     "PassHooks",
     "Progress",
     "RunSummary",

@@ -10,8 +10,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from sync.app.fetch import Progress
+from sync.app.run_summary import RunSummary
 from sync.config import Config
 from sync.jira import JiraGateway
 from sync.store import Store
@@ -29,6 +31,13 @@ class PassHooks:
 
     batch_stored: Callable[[], None] = _nothing
     pass_ended: Callable[[], None] = _nothing
+
+
+class PassObserver(Protocol):
+    """Hears how each pass ended (the daemon's metrics)."""
+
+    def pass_ended(self, outcome: str, seconds: float, summary: RunSummary | None) -> None:
+        """The pass ended as ``outcome`` (its run's status) after ``seconds``; ``summary``: ``None`` if it raised."""
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ nothing: a caller that holds its own state (a pass for one team) calls ``sync_pa
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 
 from sync.app.fetch import Progress
-from sync.app.ports import PassHooks, Ports
+from sync.app.ports import PassHooks, PassObserver, Ports
 from sync.app.run_summary import RunSummary
 from sync.app.sync_pass import sync_pass
 from sync.app.warm_state import WarmState
@@ -29,7 +30,7 @@ class Runner:
     """Runs passes against one Jira and one store over the current mappings, holding the warm state.
 
     ``stop`` and ``progress`` may be replaced between passes; ``hooks`` are the composition root's
-    (:class:`sync.app.ports.PassHooks`).
+    (:class:`sync.app.ports.PassHooks`); ``observer`` hears how each pass ended.
     """
 
     def __init__(
@@ -43,6 +44,7 @@ class Runner:
         stop: threading.Event | None = None,
         progress: Progress | None = None,
         hooks: PassHooks | None = None,
+        observer: PassObserver | None = None,
     ) -> None:
         self.jira = jira
         self.store = store
@@ -52,13 +54,29 @@ class Runner:
         self.stop = stop or threading.Event()
         self.progress = progress
         self.hooks = hooks or PassHooks()
+        self.observer = observer
         self.state = WarmState()
+        #: Held by each pass over this runner's store, its own and live updates' (one pass at a time).
+        self.turn = threading.Lock()
 
     def run(self, *, full: bool = False, dry_run: bool = False, reconcile: bool = False) -> RunSummary:
         """One pass over the current mappings' teams (see :func:`sync.app.sync_pass.sync_pass`)."""
+        with self.turn:
+            return self._run(full=full, dry_run=dry_run, reconcile=reconcile)
+
+    def _run(self, *, full: bool, dry_run: bool, reconcile: bool) -> RunSummary:
         teams = self.mappings.current()
         ports = Ports(self.jira, self.store, self.config, self.clock, self.stop, self.progress, self.hooks)
         self.state = self.state.covering(t.team.name for t in teams)  # kept even when the pass fails
-        done = sync_pass(ports, teams, self.state, full=full, dry_run=dry_run, reconcile=reconcile)
+        started = time.monotonic()
+        try:
+            done = sync_pass(ports, teams, self.state, full=full, dry_run=dry_run, reconcile=reconcile)
+        except BaseException as error:
+            if self.observer is not None:
+                stopped = isinstance(error, KeyboardInterrupt) or self.stop.is_set()
+                self.observer.pass_ended("abandoned" if stopped else "failed", time.monotonic() - started, None)
+            raise
         self.state = done.state
+        if self.observer is not None:
+            self.observer.pass_ended(done.summary.status, done.summary.seconds, done.summary)
         return done.summary

@@ -1,4 +1,4 @@
-"""The one place that builds real objects from the config: Jira gateway, store, mappings, runner."""
+"""The one place that builds real objects from the config: Jira gateway, store, mappings, metrics, runner."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sync.app import PassHooks, Progress, Runner
+from sync.app import Metrics, PassHooks, Progress, Runner
 from sync.config import Config, read_token, token_origin
 from sync.jira import JiraRestGateway, JiraSettings, RetryPolicy
 from sync.mapping import MappingWatcher
@@ -55,14 +55,24 @@ def open_store(config: Config, *, migrate: bool = True) -> Store:
     return Store.open(config.store_url, migrate=migrate, migrate_command=f"{MIGRATE_COMMAND} --config <config.toml>")
 
 
+def build_metrics(store: Store, jira: JiraRestGateway | None = None) -> Metrics:
+    """The process's metrics: what ``store`` records, and every request ``jira`` sends when given."""
+    metrics = Metrics()
+    metrics.read_store(store)
+    if jira is not None:
+        jira.http.observe(metrics.jira_request)
+    return metrics
+
+
 @dataclass
 class App:
-    """The wired daemon: one gateway, one store, the mapping files."""
+    """The wired daemon: one gateway, one store, the mapping files, the metrics of its passes."""
 
     config: Config
     jira: JiraRestGateway
     store: Store
     mappings: MappingWatcher
+    metrics: Metrics
 
     def runner(
         self,
@@ -80,6 +90,7 @@ class App:
             stop=stop,
             progress=progress,
             hooks=FREEZE_FETCHED,
+            observer=self.metrics,
         )
 
     def close(self) -> None:
@@ -94,7 +105,7 @@ def build_app(
     logging.getLogger(__name__).debug("store at %s", config.store_url.split("@")[-1])
     jira = gateways(gateway_settings(config, environ))
     store = open_store(config, migrate=migrate)
-    return App(config, jira, store, MappingWatcher(config.mapping_paths))
+    return App(config, jira, store, MappingWatcher(config.mapping_paths), build_metrics(store, jira))
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from sync.app import (
     Access,
     DashboardServer,
     IssueWrite,
+    Metrics,
     RunSummary,
     When,
     build_scheduler,
@@ -25,7 +26,7 @@ from sync.app import (
     run_until_stopped,
     team_document,
 )
-from sync.cli.bootstrap import GatewayFactory, open_store, opened_app, utc_now
+from sync.cli.bootstrap import GatewayFactory, build_metrics, open_store, opened_app, utc_now
 from sync.config import Config
 from sync.errors import FieldNotFound, KpiokrError
 from sync.jira import JiraRestGateway, resolve_field
@@ -140,7 +141,7 @@ def daemon(
     access = dashboard_access(config.dashboard, os.environ, config.base_dir) if serve else None
     with opened_app(config, os.environ, gateways) as app, app.store.locked(default_owner("daemon"), ttl) as owner:
         if access is not None:
-            dashboard = dashboard_server(config, app.store, access)
+            dashboard = dashboard_server(config, app.store, access, metrics=app.metrics)
             dashboard.start()
             log.info("dashboard at %s", dashboard.url)
         app.store.recover_abandoned_runs()
@@ -176,10 +177,15 @@ def daemon(
     return 0
 
 
-def dashboard_server(config: Config, store: Store, access: Access) -> DashboardServer:
-    """The dashboard of ``store`` on ``[dashboard]``'s address and port, not yet listening."""
+def dashboard_server(
+    config: Config, store: Store, access: Access, *, metrics: Metrics | None = None
+) -> DashboardServer:
+    """The dashboard of ``store`` on ``[dashboard]``'s address and port, not yet listening; ``metrics``
+    at ``/metrics``."""
     settings = config.dashboard
-    app = dashboard_app(store, config.mapping_paths, access, utc_now, settings.base_path, jira_url=config.jira.url)
+    app = dashboard_app(
+        store, config.mapping_paths, access, utc_now, settings.base_path, jira_url=config.jira.url, metrics=metrics
+    )
     return DashboardServer(app, settings)
 
 
@@ -190,7 +196,7 @@ def serve(config: Config) -> int:
     access = dashboard_access(config.dashboard, os.environ, config.base_dir)
     store = open_store(config)
     try:
-        server = dashboard_server(config, store, access)
+        server = dashboard_server(config, store, access, metrics=build_metrics(store))
         print(f"kpiokr dashboard at {server.url} (Ctrl-C stops it)", flush=True)
         server.run()
     finally:

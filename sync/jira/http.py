@@ -2,7 +2,8 @@
 
 :class:`JiraHttp` is given a ``send`` function (the gateway builds it from the ``jira`` client's
 session, which carries auth, TLS settings and the timeout), applies :func:`sync.jira.retry.retrying`,
-parses the JSON itself and counts requests. Messages name the request as ``METHOD /path`` (never
+parses the JSON itself and counts requests (and tells each :meth:`JiraHttp.observe` observer of
+each one, by kind and status: the daemon's metrics). Messages name the request as ``METHOD /path`` (never
 the query string) and have every configured secret redacted from the Jira text they quote.
 """
 
@@ -33,6 +34,7 @@ from sync.errors import (
 )
 from sync.jira.advice import not_rest_base, tls_advice
 from sync.jira.rate_limits import Limited, Pacer
+from sync.jira.request_kinds import RequestObserver, request_kind
 from sync.jira.retry import parse_retry_after, reset_after
 
 log = logging.getLogger(__name__)
@@ -90,6 +92,7 @@ class JiraHttp:
         self._account = f"The Jira account {account}" if account else "The Jira account"
         self._secrets = tuple(s for s in secrets if s)
         self._site = self.redact(self.base_url)  # the base URL as messages show it
+        self._observers: list[RequestObserver] = []
 
     def call(
         self,
@@ -125,6 +128,10 @@ class JiraHttp:
             raise JiraBadResponse(message, method=method, path=path)
         return body
 
+    def observe(self, observer: RequestObserver) -> None:
+        """Tell ``observer`` of every exchange from now on: its kind and Jira's status (retries included)."""
+        self._observers.append(observer)
+
     def identify(self, *, auth_hint: str, account: str) -> None:
         """Set what 401 and 403 messages say about the credential (once the flavour is known)."""
         self._auth_hint = auth_hint
@@ -155,7 +162,7 @@ class JiraHttp:
         self.requests_made += 1
         request = f"{method} {path}"
         try:
-            response = self._send(method, self.base_url + path, params=params, json=body)
+            response = self._observed_send(method, path, params, body)
         except requests.exceptions.SSLError as exc:
             advice = tls_advice(self.redact(str(exc)), self._site, self._ca_bundle)
             raise JiraTlsError(f"{request}: {advice}.", method=method, path=path) from None
@@ -182,6 +189,19 @@ class JiraHttp:
         if response.ok and not _login_failed(response):
             return self._parse(response, method, path)
         raise self._error(response, method, path, hint)
+
+    def _observed_send(
+        self, method: str, path: str, params: Mapping[str, Any] | None, body: Any
+    ) -> requests.Response | None:
+        response = None
+        try:
+            response = self._send(method, self.base_url + path, params=params, json=body)
+            return response
+        finally:
+            if self._observers:
+                kind, status = request_kind(method, path), None if response is None else response.status_code
+                for observer in self._observers:
+                    observer(kind, status)
 
     def _parse(self, response: requests.Response, method: str, path: str) -> Any:
         content = response.content

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -11,13 +12,17 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
+from sync.app.metrics import Metrics, metrics_routes
 from sync.app.web.access import Access, Guard
 from sync.app.web.api import Api
+from sync.app.web.kept import Warmer
 from sync.app.web.pages import Pages
 from sync.app.web.source import Reports
 from sync.store import Store
 
 STATIC = Path(__file__).parent / "static"
+#: Seconds between two looks for a run whose issues the kept histories must catch up with.
+WARM_EVERY = 15.0
 
 
 def dashboard_app(
@@ -28,9 +33,13 @@ def dashboard_app(
     base_path: str = "",
     *,
     jira_url: str = "",
+    metrics: Metrics | None = None,
+    warm_every: float = WARM_EVERY,
 ) -> ASGIApp:
     """The read-only dashboard over ``store`` (and, for past dates, the mapping files), at ``base_path``;
-    issues link to ``jira_url``."""
+    issues link to ``jira_url``; ``metrics`` are served as ``GET /metrics``. While it is served, a
+    thread reads every mapped team's histories ahead and catches up with each run, looking every
+    ``warm_every`` seconds."""
     reports = Reports(store, mapping_paths, clock)
     pages, api = Pages(reports, base_path, jira_url), Api(reports, base_path)
     routes: list[BaseRoute] = [
@@ -43,7 +52,18 @@ def dashboard_app(
         Route("/api/teams/{team}/series", api.series),
         Route("/api/openapi.json", api.openapi),
         Route("/healthz", api.healthz),
+        *metrics_routes(metrics),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=[Mount(base_path, routes=routes)] if base_path else routes)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        warmer = Warmer(reports.warm, warm_every)
+        warmer.start()
+        try:
+            yield
+        finally:
+            warmer.stop()
+
+    app = Starlette(routes=[Mount(base_path, routes=routes)] if base_path else routes, lifespan=lifespan)
     return Guard(app, access, base_path)
