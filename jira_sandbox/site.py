@@ -45,6 +45,8 @@ class Site:
         self.issues: list[Issue] = []
         self.by_key: dict[str, Issue] = {}
         self.by_id: dict[int, Issue] = {}
+        #: Entity properties: ("issue", issue id) or ("project", project id) -> property key -> JSON value.
+        self.properties: dict[tuple[str, str], dict[str, Any]] = {}
         #: Most recent histories returned inline by ``expand=changelog`` (None: all of them).
         self.inline_changelog_limit: dict[str, int | None] = {"cloud": 40, "datacenter": None}
         self.next_history_id = 10000

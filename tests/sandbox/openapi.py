@@ -30,6 +30,7 @@ DC_DEFECTS = (
     "GET /field, /status, /statuscategory, /agile/1.0/board, /board/{id}/sprint answer lists but declare the item",
     "IssueBean.fields declares every field value as an object (Jira sends strings, numbers, arrays, null)",
     "GET /agile/1.0/board/{boardId}/issue declares IssueBean instead of SearchResultsBean",
+    "EntityPropertyBean.value declares a string (Jira answers the property's JSON value itself)",
 )
 JIRA_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}$")
 
@@ -67,6 +68,7 @@ def spec(name: str) -> dict[str, Any]:
     if name == "dc":
         doc = copy.deepcopy(doc)
         doc["components"]["schemas"]["IssueBean"]["properties"]["fields"]["additionalProperties"] = {}
+        doc["components"]["schemas"]["EntityPropertyBean"]["properties"]["value"] = {}
     return doc
 
 
