@@ -28,7 +28,9 @@ def test_final_key_results_combine_into_their_weighted_mean():
     assert (forecast.low, forecast.high) == (pytest.approx(0.7), pytest.approx(0.7))
     assert forecast.probability == 1.0
     assert forecast.method == "key results combined"
-    committed = objective_forecast([(1.0, _final(1.0)), (3.0, _final(0.6))], success_at=Ambition.COMMITTED.success_score)
+    committed = objective_forecast(
+        [(1.0, _final(1.0)), (3.0, _final(0.6))], success_at=Ambition.COMMITTED.success_score
+    )
     assert committed.probability == 0.0
 
 

@@ -118,7 +118,9 @@ def test_the_80_percent_interval_holds_about_80_percent_of_random_walks():
         for _ in range(TOTAL):
             total += pace + rng.gauss(0, 0.01)
             grades.append(total)
-        forecast = forecast_from_series(_series(grades[:45]), start=START, end=END, as_of=_day(45), success_at=0.7, runs=1)
+        forecast = forecast_from_series(
+            _series(grades[:45]), start=START, end=END, as_of=_day(45), success_at=0.7, runs=1
+        )
         held += forecast.low <= min(max(grades[-1], 0.0), 1.0) <= forecast.high
     assert 0.7 <= held / trials <= 0.9
 

@@ -81,7 +81,8 @@ def test_more_done_never_lowers_the_probability(history, done, more, left, succe
     most = forecast_from_throughput(
         min(done + more, total), total, history, as_of=_left(left), end=END, success_at=success_at, runs=200
     )
-    assert less.probability is not None and most.probability is not None
+    assert less.probability is not None
+    assert most.probability is not None
     assert most.probability >= less.probability
     for forecast in (less, most):
         assert 0.0 <= forecast.low <= forecast.projection <= forecast.high <= 1.0

@@ -54,7 +54,8 @@ def test_a_steady_rise_reaching_the_guardrail_in_three_weeks_fires_the_trend_lin
 def test_the_same_for_a_kpi_where_higher_is_better():
     falling = [0.95 - 0.01 * n for n in range(20)]  # SLA adherence falling to 0.76, guardrail 0.6
     warning = guardrail_warning(_series(falling), 0.6, HIGHER, as_of=_last(falling), horizon_weeks=4)
-    assert warning is not None and warning.method == "trend line"
+    assert warning is not None
+    assert warning.method == "trend line"
     assert warning.weeks_to_threshold == pytest.approx(16 / 7)
     assert guardrail_warning(_series(falling), 0.6, LOWER, as_of=_last(falling)) is None
 
@@ -77,7 +78,8 @@ def test_a_shifted_process_whose_limit_crosses_the_guardrail_fires_the_control_l
     assert warning.limits.upper > 30.0
     assert "can cross it" in warning.message
     trend = guardrail_warning(_series(shifted), 30.0, LOWER, as_of=_last(shifted), horizon_weeks=4)
-    assert trend is not None and trend.method == "trend line"
+    assert trend is not None
+    assert trend.method == "trend line"
 
 
 def test_no_warning_with_few_points_in_breach_already_or_from_days_after_as_of():

@@ -31,7 +31,9 @@ def test_the_interval_is_fishers_z_with_spearmans_standard_error():
 
 def test_too_few_cycles_give_no_figure():
     power = predictive_power([(float(i), float(i)) for i in range(MIN_PAIRS - 1)])
-    assert power.rho is None and power.low is None and power.high is None
+    assert power.rho is None
+    assert power.low is None
+    assert power.high is None
     assert power.verdict == f"not enough history (n = {MIN_PAIRS - 1}, at least {MIN_PAIRS} needed)"
 
 
@@ -78,6 +80,9 @@ def test_on_a_seeded_history_the_predictive_kpi_is_found_and_the_other_flagged()
     ]
     found, flagged = predictive_power(bugs), predictive_power(deploys)
     assert (found.n, found.verdict) == (24, "signal")
-    assert found.low is not None and found.low > 0
+    assert found.low is not None
+    assert found.low > 0
     assert (flagged.n, flagged.verdict) == (24, "no signal")
-    assert flagged.low is not None and flagged.high is not None and flagged.low < 0 < flagged.high
+    assert flagged.low is not None
+    assert flagged.high is not None
+    assert flagged.low < 0 < flagged.high
