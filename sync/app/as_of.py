@@ -149,8 +149,14 @@ class StoredTeam:
         cls, store: Store, team: TeamMapping, latest: Basis, site: SiteDictionary, answers: JiraAnswers
     ) -> StoredTeam:
         """Read ``team``'s histories (with the issues ``answers`` name), board and sprints from ``store``."""
+        return cls.over(store, team, latest, site, HistoryCache().index(store, team, site, answers))
+
+    @classmethod
+    def over(
+        cls, store: Store, team: TeamMapping, latest: Basis, site: SiteDictionary, index: IssueIndex
+    ) -> StoredTeam:
+        """``team`` over the histories of ``index`` (read already), with its board and sprints from ``store``."""
         tz = team_timezone(team, ZoneInfo(latest.timezone or "UTC"))
-        index = HistoryCache().index(store, team, site, answers)
         board_id = latest.board_id if latest.board_id is not None else _board_id(team)
         stored = store.board(board_id) if board_id is not None else None
         board = BoardConfig.from_json(stored) if stored else None

@@ -3,9 +3,10 @@ date, one computed from the stored histories by the as-of evaluation; the calcul
 behind each KPI; the stored daily series. Jira is never asked.
 
 The mapping files are read once per server and again only when one changes
-(:class:`sync.mapping.MappingWatcher`); the last as-of evaluations, and the histories of the last
-teams evaluated, are kept until the next run or a change of the mappings, so the pages of one past
-date evaluate it once and another date of the same team reads no history again.
+(:class:`sync.mapping.MappingWatcher`); the last as-of evaluations are kept until the next run or a
+change of the mappings, so the pages of one past date evaluate it once. Every mapped team's
+histories are kept (:mod:`sync.app.web.kept`): read ahead by :meth:`Reports.warm` when the server
+starts and brought up to date after each run, so no past date waits for them.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sync.app.as_of import StoredTeam, When, evaluate_as_of
+from sync.app.as_of import AsOfError, StoredTeam, When, evaluate_as_of, newest_basis
 from sync.app.evaluation_basis import Basis, JiraAnswers
 from sync.app.results import TeamResult, team_document
 from sync.app.score_records import score_records
+from sync.app.web.kept import KeptHistories
 from sync.errors import KpiokrError
 from sync.jira import SiteDictionary
 from sync.mapping import MappingError, MappingWatcher, TeamMapping
@@ -29,8 +31,6 @@ from sync.store import DailyPoint, Store
 
 #: How many as-of evaluations (one team or all, one date) are kept.
 KEPT_EVALUATIONS = 32
-#: How many teams' histories, read for as-of evaluations, are kept (each holds its issues in memory).
-KEPT_HISTORIES = 4
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ class Reports:
         init=False, default_factory=OrderedDict
     )
     _teams: tuple[tuple[TeamMapping, ...], tuple[object, ...], list[str]] | None = field(init=False, default=None)
-    _histories: OrderedDict[tuple[object, ...], StoredTeam] = field(init=False, default_factory=OrderedDict)
+    _kept: KeptHistories = field(init=False, default_factory=KeptHistories)
+    _warmed: tuple[object, ...] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self._watcher = MappingWatcher(self.mapping_paths)
@@ -136,20 +137,34 @@ class Reports:
     def _load(
         self, store: Store, team: TeamMapping, latest: Basis, site: SiteDictionary, answers: JiraAnswers
     ) -> StoredTeam:
-        """:meth:`StoredTeam.load`, kept until the next run: another date of the same team and cycle
-        evaluates the histories already read."""
-        key = (team.team.name, team.cycle.name, frozenset(answers.named_keys()), *self._newest_run())
-        with self._lock:
-            kept = self._histories.get(key)
-            if kept is not None:
-                self._histories.move_to_end(key)
-                return kept
-        loaded = StoredTeam.load(store, team, latest, site, answers)
-        with self._lock:
-            self._histories[key] = loaded
-            while len(self._histories) > KEPT_HISTORIES:
-                self._histories.popitem(last=False)
-        return loaded
+        """:meth:`StoredTeam.load` from the kept histories, brought up to date after each run."""
+        return self._kept.at(self._newest_run())(store, team, latest, site, answers)
+
+    def warm(self, stop: threading.Event) -> None:
+        """Read every mapped team's histories (after a run, only the issues it changed) and evaluate
+        the team once, so the calculators' indexes are built before a past date is asked for; the
+        teams not read yet when ``stop`` is set are left to the pages."""
+        generation = self._newest_run()
+        if generation == self._warmed:
+            return
+        try:
+            mappings = self.mappings()
+        except MappingError:
+            return
+        self._kept.forget({t.team.name for t in mappings})
+        for team in mappings:
+            if stop.is_set():
+                return
+            try:
+                latest, site = newest_basis(self.store, team.team.name)
+            except AsOfError:
+                continue
+            self._load(self.store, team, latest, site, latest.answers).evaluate(self.clock(), latest.answers)
+        self._warmed = generation
+
+    def histories_kept(self) -> int:
+        """How many issues' histories are kept for past dates, over every team."""
+        return self._kept.issues()
 
     def daily(self, team: str, cycle: str, until: date | None = None) -> dict[str, list[DailyPoint]]:
         """``team``'s stored daily series of ``cycle`` up to ``until`` (else every day), by series."""
