@@ -80,6 +80,12 @@ class SyncSettings(_Section):
     )
     agile_refresh_minutes: float = Field(60.0, gt=0, description="How often boards and sprints are re-read at most")
     lock_ttl_seconds: int = Field(900, ge=60, description="A lock not refreshed for this long may be taken over")
+    lease_seconds: int = Field(
+        60,
+        ge=3,
+        description="Several daemons on one PostgreSQL store: a daemon's teams not renewed for this long "
+        "(it renews every third of it) are taken over by the others",
+    )
 
     @field_validator("reconcile_at")
     @classmethod
@@ -142,6 +148,35 @@ class WritebackSettings(_Section):
     decimals: int = Field(2, ge=0, le=6, description="Scores are rounded to this many decimals before comparing")
 
 
+class WebhookSettings(_Section):
+    """Live updates: Jira's webhooks at ``POST /webhooks/jira`` drive passes for the teams an edit touches."""
+
+    enabled: bool = Field(
+        False, description="Receive Jira's webhooks on the dashboard's server (kpiokr daemon --serve)"
+    )
+    secret_env: str = Field(
+        "KPIOKR_WEBHOOK_SECRET", description="Environment variable holding the webhook secret (HMAC-SHA256 key)"
+    )
+    secret_file: Path | None = Field(
+        None, description="Alternatively, a file holding the secret (kpiokr setup --webhook writes one)"
+    )
+    max_body_bytes: int = Field(1_000_000, ge=1024, description="Larger webhook bodies are refused (413)")
+    quiet_seconds: float = Field(
+        0.5, gt=0, le=60, description="A burst of webhooks is one pass once this long passes without one"
+    )
+    max_wait_seconds: float = Field(
+        2.0, gt=0, le=300, description="...and at the latest this long after the first of the burst"
+    )
+    poll_interval_minutes: float = Field(
+        60.0,
+        gt=0,
+        description="While webhooks are on, the safety-net sync runs this often instead of sync.interval_minutes",
+    )
+    keep_deliveries_hours: float = Field(
+        72.0, gt=0, description="Deliveries are remembered this long: redeliveries and replays are answered once"
+    )
+
+
 class Config(_Section):
     """The whole configuration file."""
 
@@ -152,6 +187,7 @@ class Config(_Section):
     retry: RetrySettings = RetrySettings()
     writeback: WritebackSettings = WritebackSettings()
     dashboard: DashboardSettings = DashboardSettings()
+    webhooks: WebhookSettings = WebhookSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     base_dir: Path = Field(Path("."), exclude=True, description="Directory of the config file (set by the loader)")
 
@@ -258,4 +294,18 @@ def read_token(settings: JiraSettings, environ: Mapping[str, str], base_dir: Pat
     raise ConfigError(
         f"no Jira token: set the environment variable {settings.token_env}"
         + (f" or put it in {settings.token_file}" if settings.token_file else " (or jira.token_file in the config)")
+    )
+
+
+def read_webhook_secret(settings: WebhookSettings, environ: Mapping[str, str], base_dir: Path) -> str:
+    """The webhook secret from the named environment variable, else from the secret file."""
+    secret = read_secret(
+        settings.secret_env, settings.secret_file, environ, base_dir, "webhooks.secret_file", what="secret"
+    )
+    if secret:
+        return secret
+    raise ConfigError(
+        f"webhooks.enabled is true but there is no webhook secret: set the environment variable {settings.secret_env}"
+        + (f" or put it in {settings.secret_file}" if settings.secret_file else " or webhooks.secret_file")
+        + " (kpiokr setup --webhook URL generates one and registers the webhook with it)"
     )

@@ -23,6 +23,7 @@ One tree, one root; the bases live here, below every room, and a room keeps its 
     ├── RunAbandoned                 a pass stopped on request at a safe point
     ├── TeamFault                    one team's fault in a pass; the others go on (sync.app)
     ├── DashboardUnavailable         the dashboard cannot listen on its address and port (sync.app)
+    ├── WebhookBodyError             a signed webhook body that is no Jira event (answered 400; sync.app)
     └── AsOfError                    an ``--as-of`` or ``--cycle`` that names no instant (sync.app, exit 2)
 
 Library code raises these; only the CLI prints them (``sync.cli.exit_codes`` maps them onto exit

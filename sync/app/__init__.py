@@ -7,6 +7,7 @@ The pass is :func:`sync.app.sync_pass.sync_pass` over :class:`sync.app.ports.Por
 from sync.app.as_of import AsOfError, When, evaluate_as_of
 from sync.app.evaluate import field_kind
 from sync.app.fetch import Progress
+from sync.app.leases_daemon import DaemonShare, daemon_share
 from sync.app.metrics import Metrics
 from sync.app.ports import PassHooks
 from sync.app.report import render
@@ -15,20 +16,26 @@ from sync.app.runner import Runner, RunSummary
 from sync.app.scheduler import build_scheduler, run_until_stopped
 from sync.app.score_fields import explain_missing
 from sync.app.web import Access, DashboardServer, dashboard_access, dashboard_app
+from sync.app.webhooks import REGISTERED_EVENTS, LiveUpdates, WebhookReceiver, webhook_receiver
 from sync.app.writeback import IssueWrite
 
 __all__ = [
+    "REGISTERED_EVENTS",
     "Access",
     "AsOfError",
+    "DaemonShare",
     "DashboardServer",
     "IssueWrite",
+    "LiveUpdates",
     "Metrics",
     "PassHooks",
     "Progress",
     "RunSummary",
     "Runner",
+    "WebhookReceiver",
     "When",
     "build_scheduler",
+    "daemon_share",
     "dashboard_access",
     "dashboard_app",
     "evaluate_as_of",
@@ -37,4 +44,5 @@ __all__ = [
     "render",
     "run_until_stopped",
     "team_document",
+    "webhook_receiver",
 ]

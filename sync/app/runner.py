@@ -10,20 +10,38 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
+from typing import Protocol
 
 from sync.app.fetch import Progress
 from sync.app.ports import PassHooks, PassObserver, Ports
 from sync.app.run_summary import RunSummary
-from sync.app.sync_pass import sync_pass
+from sync.app.sync_pass import PassResult, sync_pass
 from sync.app.warm_state import WarmState
 from sync.config import Config
 from sync.jira import JiraGateway
-from sync.mapping import MappingWatcher
+from sync.mapping import MappingWatcher, TeamMapping
 from sync.store import Store
 
-__all__ = ["RunSummary", "Runner"]
+__all__ = ["Partition", "RunSummary", "Runner"]
+
+
+class Partition(Protocol):
+    """The share of the teams a daemon (``owner``) scores on a store shared by several
+    (:class:`sync.app.leases.LeaseKeeper`)."""
+
+    owner: str
+
+    def begin_pass(self, teams: Sequence[TeamMapping]) -> Sequence[TeamMapping]:
+        """The teams of ``teams`` this daemon scores; a pass over them starts."""
+
+    def end_pass(self) -> None:
+        """The pass ended."""
+
+    def check(self) -> None:
+        """Raise unless this daemon still holds the teams of the pass: called before each write."""
 
 
 class Runner:
@@ -56,6 +74,8 @@ class Runner:
         self.hooks = hooks or PassHooks()
         self.observer = observer
         self.state = WarmState()
+        #: On a store shared by several daemons: the teams this one leases, checked before each write.
+        self.partition: Partition | None = None
         #: Held by each pass over this runner's store, its own and live updates' (one pass at a time).
         self.turn = threading.Lock()
 
@@ -66,17 +86,39 @@ class Runner:
 
     def _run(self, *, full: bool, dry_run: bool, reconcile: bool) -> RunSummary:
         teams = self.mappings.current()
-        ports = Ports(self.jira, self.store, self.config, self.clock, self.stop, self.progress, self.hooks)
         self.state = self.state.covering(t.team.name for t in teams)  # kept even when the pass fails
+        done = self.pass_over(teams, self.state, full=full, dry_run=dry_run, reconcile=reconcile)
+        self.state = done.state
+        return done.summary
+
+    def pass_over(
+        self,
+        teams: Sequence[TeamMapping],
+        state: WarmState,
+        *,
+        full: bool = False,
+        dry_run: bool = False,
+        reconcile: bool = False,
+    ) -> PassResult:
+        """One pass over those of ``teams`` this daemon scores, on ``state``; the caller holds :attr:`turn`
+        (:meth:`run`, or live updates with a state of their own)."""
+        partition, hooks = self.partition, self.hooks
+        if partition is not None:
+            teams = tuple(partition.begin_pass(teams))
+            hooks = replace(hooks, before_write=partition.check)
+        owner = None if partition is None else partition.owner
+        ports = Ports(self.jira, self.store, self.config, self.clock, self.stop, self.progress, hooks, owner)
         started = time.monotonic()
         try:
-            done = sync_pass(ports, teams, self.state, full=full, dry_run=dry_run, reconcile=reconcile)
+            done = sync_pass(ports, teams, state, full=full, dry_run=dry_run, reconcile=reconcile)
         except BaseException as error:
             if self.observer is not None:
                 stopped = isinstance(error, KeyboardInterrupt) or self.stop.is_set()
                 self.observer.pass_ended("abandoned" if stopped else "failed", time.monotonic() - started, None)
             raise
-        self.state = done.state
+        finally:
+            if partition is not None:
+                partition.end_pass()
         if self.observer is not None:
             self.observer.pass_ended(done.summary.status, done.summary.seconds, done.summary)
-        return done.summary
+        return done

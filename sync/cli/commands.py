@@ -14,10 +14,14 @@ from sync.app import (
     Access,
     DashboardServer,
     IssueWrite,
+    LiveUpdates,
     Metrics,
+    Runner,
     RunSummary,
+    WebhookReceiver,
     When,
     build_scheduler,
+    daemon_share,
     dashboard_access,
     dashboard_app,
     evaluate_as_of,
@@ -25,6 +29,7 @@ from sync.app import (
     render,
     run_until_stopped,
     team_document,
+    webhook_receiver,
 )
 from sync.cli.bootstrap import GatewayFactory, build_metrics, open_store, opened_app, utc_now
 from sync.config import Config
@@ -32,7 +37,7 @@ from sync.errors import FieldNotFound, KpiokrError
 from sync.jira import JiraRestGateway, resolve_field
 from sync.mapping import MappingError, load_mappings
 from sync.score_fields import SCORE_FIELDS, AnyScoreField
-from sync.store import Store, create_store_engine, default_owner
+from sync.store import DaemonsShareStore, Store, create_store_engine, default_owner
 
 log = logging.getLogger("kpiokr")
 
@@ -122,6 +127,8 @@ def sync(
     """
     ttl = timedelta(seconds=config.sync.lock_ttl_seconds)
     with opened_app(config, os.environ, gateways) as app, app.store.locked(default_owner("sync"), ttl):
+        if members := app.store.live_members():
+            raise DaemonsShareStore(members)
         app.store.recover_abandoned_runs()
         first = not app.store.watermarks()
         bar = ProgressBar("fetching issues") if first or full or reconcile else None
@@ -137,20 +144,22 @@ def daemon(
 ) -> int:
     """``kpiokr daemon``: incremental syncs on the interval, reconciliation nightly, until stopped;
     with ``serve``, the dashboard in a thread beside them."""
-    ttl = timedelta(seconds=config.sync.lock_ttl_seconds)
     access = dashboard_access(config.dashboard, os.environ, config.base_dir) if serve else None
-    with opened_app(config, os.environ, gateways) as app, app.store.locked(default_owner("daemon"), ttl) as owner:
+    with opened_app(config, os.environ, gateways) as app, daemon_share(
+        app.store, app.runner(stop), config.sync, utc_now
+    ) as share:
+        runner = share.runner
+        live = _live_updates(config, runner, app.metrics, serve=serve)
         if access is not None:
-            dashboard = dashboard_server(config, app.store, access, metrics=app.metrics)
+            receiver = webhook_receiver(config, os.environ, app.store, utc_now, live.hint if live else None)
+            dashboard = dashboard_server(config, app.store, access, metrics=app.metrics, webhooks=receiver)
             dashboard.start()
             log.info("dashboard at %s", dashboard.url)
-        app.store.recover_abandoned_runs()
-        runner = app.runner(stop)
 
         def job(**kwargs: bool) -> None:
             if stop.is_set():
                 return
-            if not app.store.refresh_lock(owner, ttl):
+            if not share.keep():
                 log.error("lost the store lock to another process: stopping")
                 stop.set()
                 return
@@ -168,23 +177,52 @@ def daemon(
             )
 
         now = utc_now()
-        scheduler = build_scheduler(job, lambda: job(reconcile=True), config.sync, UTC, now)
+        sync_settings = config.sync
+        if live is not None:  # webhooks drive the passes; the scheduled sync is the safety net
+            sync_settings = sync_settings.model_copy(update={"interval_minutes": config.webhooks.poll_interval_minutes})
+            live.start()
+        scheduler = build_scheduler(job, lambda: job(reconcile=True), sync_settings, UTC, now)
+        share.on_taken = lambda _groups: scheduler.modify_job("sync", next_run_time=utc_now())
         try:
             run_until_stopped(scheduler, stop)
         finally:
+            if live is not None:
+                live.stop()
             if access is not None:
                 dashboard.stop()
     return 0
 
 
+def _live_updates(config: Config, runner: Runner, metrics: Metrics | None, *, serve: bool) -> LiveUpdates | None:
+    """Passes driven by webhooks when ``[webhooks]`` is enabled and the daemon serves their endpoint."""
+    if not config.webhooks.enabled:
+        return None
+    if not serve:
+        log.warning("webhooks.enabled is set, but webhooks are received only by `kpiokr daemon --serve`")
+        return None
+    return LiveUpdates(runner, config.webhooks, on_handled=metrics.webhook_handled if metrics else None)
+
+
 def dashboard_server(
-    config: Config, store: Store, access: Access, *, metrics: Metrics | None = None
+    config: Config,
+    store: Store,
+    access: Access,
+    *,
+    metrics: Metrics | None = None,
+    webhooks: WebhookReceiver | None = None,
 ) -> DashboardServer:
     """The dashboard of ``store`` on ``[dashboard]``'s address and port, not yet listening; ``metrics``
-    at ``/metrics``."""
+    at ``/metrics``, ``webhooks`` at ``POST /webhooks/jira``."""
     settings = config.dashboard
     app = dashboard_app(
-        store, config.mapping_paths, access, utc_now, settings.base_path, jira_url=config.jira.url, metrics=metrics
+        store,
+        config.mapping_paths,
+        access,
+        utc_now,
+        settings.base_path,
+        jira_url=config.jira.url,
+        metrics=metrics,
+        webhooks=webhooks,
     )
     return DashboardServer(app, settings)
 
@@ -196,8 +234,11 @@ def serve(config: Config) -> int:
     access = dashboard_access(config.dashboard, os.environ, config.base_dir)
     store = open_store(config)
     try:
-        server = dashboard_server(config, store, access, metrics=build_metrics(store))
+        receiver = webhook_receiver(config, os.environ, store, utc_now)
+        server = dashboard_server(config, store, access, metrics=build_metrics(store), webhooks=receiver)
         print(f"kpiokr dashboard at {server.url} (Ctrl-C stops it)", flush=True)
+        if receiver is not None:
+            print("webhooks are recorded here; `kpiokr daemon --serve` is what acts on them", flush=True)
         server.run()
     finally:
         store.close()

@@ -8,6 +8,7 @@ removed as new ones arrive. Never a body, never a secret.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
@@ -23,17 +24,20 @@ class DeliveryQueries:
     def _write_connection(self) -> AbstractContextManager[Connection]:
         raise NotImplementedError
 
-    def record_delivery(self, delivery: str, event: str, received_at: datetime, keep: timedelta) -> bool:
-        """Note ``delivery`` (an ``event``) as received at ``received_at`` for ``keep``; False when it
-        was already noted and has not expired (a redelivery or a replay)."""
-        row = {
-            "delivery": delivery[:200],
-            "event": event[:100],
-            "received_at": received_at,
-            "expires_at": received_at + keep,
-        }
+    def record_delivery(self, keys: Collection[str], event: str, received_at: datetime, keep: timedelta) -> bool:
+        """Note a delivery (an ``event``) under each of ``keys`` (Jira's identifier, what its body names)
+        as received at ``received_at``, for ``keep``; False when any of them was already noted and has
+        not expired (a redelivery or a replay)."""
+        rows = [
+            {"delivery": key[:200], "event": event[:100], "received_at": received_at, "expires_at": received_at + keep}
+            for key in dict.fromkeys(keys)
+        ]
+        added = 0
         with self._write_connection() as connection:
             connection.execute(delete(WebhookDeliveryRow).where(WebhookDeliveryRow.expires_at <= received_at))
-            insert = dialect_insert(connection, WebhookDeliveryRow).values(row)
-            added = connection.execute(insert.on_conflict_do_nothing(index_elements=["delivery"]))
-        return bool(added.rowcount)
+            insert = dialect_insert(connection, WebhookDeliveryRow)
+            for row in rows:
+                added += connection.execute(
+                    insert.values(row).on_conflict_do_nothing(index_elements=["delivery"])
+                ).rowcount
+        return added == len(rows)

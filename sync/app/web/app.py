@@ -18,6 +18,7 @@ from sync.app.web.api import Api
 from sync.app.web.kept import Warmer
 from sync.app.web.pages import Pages
 from sync.app.web.source import Reports
+from sync.app.webhooks import WebhookReceiver, with_webhooks
 from sync.store import Store
 
 STATIC = Path(__file__).parent / "static"
@@ -35,11 +36,12 @@ def dashboard_app(
     jira_url: str = "",
     metrics: Metrics | None = None,
     warm_every: float = WARM_EVERY,
+    webhooks: WebhookReceiver | None = None,
 ) -> ASGIApp:
     """The read-only dashboard over ``store`` (and, for past dates, the mapping files), at ``base_path``;
     issues link to ``jira_url``; ``metrics`` are served as ``GET /metrics``. While it is served, a
     thread reads every mapped team's histories ahead and catches up with each run, looking every
-    ``warm_every`` seconds."""
+    ``warm_every`` seconds. ``webhooks`` receives Jira's webhooks at ``POST /webhooks/jira``."""
     reports = Reports(store, mapping_paths, clock)
     pages, api = Pages(reports, base_path, jira_url), Api(reports, base_path)
     routes: list[BaseRoute] = [
@@ -66,4 +68,4 @@ def dashboard_app(
             warmer.stop()
 
     app = Starlette(routes=[Mount(base_path, routes=routes)] if base_path else routes, lifespan=lifespan)
-    return Guard(app, access, base_path)
+    return with_webhooks(Guard(app, access, base_path), webhooks, base_path)
