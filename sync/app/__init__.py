@@ -7,7 +7,7 @@ The pass is :func:`sync.app.sync_pass.sync_pass` over :class:`sync.app.ports.Por
 from sync.app.as_of import AsOfError, When, evaluate_as_of
 from sync.app.evaluate import field_kind
 from sync.app.fetch import Progress
-from sync.app.leases_daemon import DaemonShare, daemon_share
+from sync.app.leases_daemon import daemon_share
 from sync.app.metrics import Metrics
 from sync.app.ports import PassHooks
 from sync.app.report import render
@@ -23,7 +23,6 @@ __all__ = [
     "REGISTERED_EVENTS",
     "Access",
     "AsOfError",
-    "DaemonShare",
     "DashboardServer",
     "IssueWrite",
     "LiveUpdates",

@@ -10,7 +10,7 @@ ledger lists each value Jira received exactly once, however often the daemon was
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 
 from sync.app.writeback import IssueWrite, WriteOutcome, holds
@@ -18,6 +18,8 @@ from sync.store import LedgerEntry, Store
 
 log = logging.getLogger(__name__)
 
+#: The ledger's field id of a property write is this prefix and the property key (its value: a digest).
+PROPERTY_PREFIX = "property:"
 #: The reason a pending write that never reached Jira is settled ``skipped`` with.
 INTERRUPTED = "the run was interrupted before Jira answered, and Jira does not hold the value: written again"
 
@@ -54,14 +56,19 @@ class WriteLedger:
 
         return record
 
-    def settle_interrupted(self) -> int:
-        """Settle the writes a killed or failed pass left pending, against the stored copies; returns how many.
+    def settle_interrupted(self, issue_keys: Collection[str]) -> int:
+        """Settle the writes a killed or failed pass left pending on ``issue_keys`` (the issues this pass
+        writes: those of other daemons' teams are theirs to settle), against the stored copies; returns how many.
 
         Call it after the fetch: an issue a write landed on was updated by it, so the fetch has
         stored Jira's copy holding the value. One request wrote all of an issue's fields, so they
         landed together or not at all.
         """
-        pending = self.store.ledger(outcome="pending")
+        pending = [
+            e
+            for e in self.store.ledger(outcome="pending")
+            if e.issue_key in issue_keys and not e.field_id.startswith(PROPERTY_PREFIX)  # properties: their own phase
+        ]
         writes: dict[tuple[int | None, str], list[LedgerEntry]] = {}
         for entry in pending:
             writes.setdefault((entry.run_id, entry.issue_key), []).append(entry)

@@ -27,10 +27,13 @@ def _nothing() -> None:
 class PassHooks:
     """What the caller has done at points of a pass, beyond the pass's own work (process-wide tuning
     is the composition root's choice, never the pass's): ``batch_stored`` after each batch of fetched
-    issues is stored and translated, ``pass_ended`` when the pass ends, however it ends."""
+    issues is stored and translated, ``pass_ended`` when the pass ends, however it ends;
+    ``before_write`` before each issue's write is entered in the ledger and sent (it raises to stop the
+    writes: a daemon that lost its lease on the teams)."""
 
     batch_stored: Callable[[], None] = _nothing
     pass_ended: Callable[[], None] = _nothing
+    before_write: Callable[[], None] = _nothing
 
 
 class PassObserver(Protocol):
@@ -43,7 +46,7 @@ class PassObserver(Protocol):
 @dataclass(frozen=True)
 class Ports:
     """A pass's outside world. ``stop`` asks a running pass to end at its next safe point;
-    ``progress`` hears how many issues a long fetch has read."""
+    ``progress`` hears how many issues a long fetch has read; ``owner`` names the daemon in its runs."""
 
     jira: JiraGateway
     store: Store
@@ -52,3 +55,4 @@ class Ports:
     stop: threading.Event = field(default_factory=threading.Event)
     progress: Progress | None = None
     hooks: PassHooks = field(default_factory=PassHooks)
+    owner: str | None = None

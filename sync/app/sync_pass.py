@@ -83,7 +83,7 @@ def sync_pass(
     jira, store = ports.jira, ports.store
     requests_before = jira.requests_made
     state = state.covering(t.team.name for t in teams)
-    summary = RunSummary(store.start_run(kind), kind)
+    summary = RunSummary(store.start_run(kind, owner=ports.owner), kind)
     log.info("run %d (%s) started", summary.run_id, kind)
     try:
         try:

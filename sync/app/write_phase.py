@@ -16,7 +16,7 @@ from sync.app.evaluate import ScoreFieldIds, desired_values
 from sync.app.ledger import WriteLedger
 from sync.app.ports import Ports
 from sync.app.run_summary import RunSummary
-from sync.app.writeback import DesiredValue, apply_writes, plan_writes
+from sync.app.writeback import DesiredValue, IssueWrite, apply_writes, plan_writes
 from sync.errors import JiraNotFound, JiraPermissionError, JiraRequestRejected
 from sync.store import Store
 
@@ -38,7 +38,7 @@ def plan_writes_for(
 ) -> None:
     """Plan into ``summary.planned`` the writes that bring Jira's copies in line with ``summary.results``."""
     desired = [d for r in summary.results for d in desired_values(r, score_fields[r.team])]
-    ledger.settle_interrupted()
+    ledger.settle_interrupted({d.issue_key for d in desired})
     current = _current_values(ports.store, {d.issue_key for d in desired})
     held_back = set() if reconcile else ledger.rejected_before()
     summary.planned = plan_writes(
@@ -56,13 +56,14 @@ def send_writes(ports: Ports, ledger: WriteLedger, summary: RunSummary, *, dry_r
     if not dry_run and enabled:
         log.info("run %d: writing %d issue(s)", summary.run_id, len(summary.planned))
         run_id = summary.run_id
+        intend = ledger.intender(run_id)
+
+        def checked_intend(write: IssueWrite) -> None:
+            ports.hooks.before_write()  # a daemon that lost its lease on the teams raises here
+            intend(write)
+
         summary.outcomes = apply_writes(
-            summary.planned,
-            ports.jira,
-            REJECTED,
-            ledger.recorder(run_id),
-            ledger.intender(run_id),
-            stopped=ports.stop.is_set,
+            summary.planned, ports.jira, REJECTED, ledger.recorder(run_id), checked_intend, stopped=ports.stop.is_set
         )
 
 

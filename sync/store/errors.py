@@ -15,13 +15,21 @@ __all__ = ["StoreError", "StoreLocked", "StoreNewerThanCode", "StoreOutdated"]
 class StoreLocked(StoreError):  # noqa: N818 - reads as the condition it reports
     """Another daemon holds the store's lock."""
 
-    def __init__(self, name: str, holder: str, since: datetime, expires_at: datetime) -> None:
+    def __init__(
+        self, name: str, holder: str, since: datetime, expires_at: datetime, *, single_daemon: bool = False
+    ) -> None:
         self.name = name
         self.holder = holder
         self.since = since
         self.expires_at = expires_at
         command = holder.rpartition("@")[0] or "daemon"  # owners are ``command@host:pid``
         wait = "Stop it first" if command == "daemon" else "Wait for it to end"
+        if single_daemon and command == "daemon":
+            wait = (
+                "A SQLite store serves one daemon at a time: stop that one first, or, to run several daemons "
+                'side by side, keep the store on PostgreSQL (store.url = "postgresql://...", see "Several '
+                'daemons" in the README)'
+            )
         super().__init__(
             f"the store is locked ({name!r}) by {holder} since {since.isoformat(timespec='seconds')}: "
             f"another `kpiokr {command}` is running on this store. {wait}; if it was killed, the lock "

@@ -55,6 +55,7 @@ from sync.store.engine import WRITE, create_store_engine, engine_url
 from sync.store.errors import StoreError, StoreLocked, StoreNewerThanCode, StoreOutdated
 from sync.store.facts import SiteFactQueries
 from sync.store.history import HistoryQueries
+from sync.store.leases import LeaseQueries
 from sync.store.migrations import SchemaState, SchemaStatus, schema_status, upgrade
 from sync.store.models import BoardRow, IssueRow, SprintRow, WatermarkRow
 from sync.store.records import KeyResultScoreRecord, KpiValueRecord, LedgerEntry, LockInfo, ObjectiveScoreRecord
@@ -90,7 +91,7 @@ def upgrade_url(url: str) -> tuple[str | None, str]:
         engine.dispose()
 
 
-class Store(HistoryQueries, SiteFactQueries, SeriesQueries, DeliveryQueries):
+class Store(HistoryQueries, SiteFactQueries, SeriesQueries, DeliveryQueries, LeaseQueries):
     """The daemon's state: issues, sprints, boards, watermarks, scores, write ledger, runs, lock."""
 
     def __init__(self, engine: Engine, *, clock: Clock = _utcnow) -> None:
@@ -386,7 +387,8 @@ class Store(HistoryQueries, SiteFactQueries, SeriesQueries, DeliveryQueries):
         with self._write_connection() as connection:
             current = store_lock.acquire(connection, name, owner, self._clock(), ttl)
         if current is not None:
-            raise StoreLocked(name, current.owner, current.acquired_at, current.expires_at)
+            single = self.dialect == "sqlite" and owner.startswith("daemon@")
+            raise StoreLocked(name, current.owner, current.acquired_at, current.expires_at, single_daemon=single)
         try:
             yield owner
         finally:
