@@ -4,6 +4,7 @@ against it, /healthz, escaping of Jira's text, read-only methods, headers and ac
 
 import base64
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -111,7 +112,18 @@ def test_healthz_gives_the_newest_runs_outcome_and_age(served):
             "status": "ok",
             "age_seconds": round((served.world.site.clock() - run.finished_at).total_seconds(), 1),
         },
+        "histories_kept": 0,
     }
+
+
+def test_a_served_dashboard_reads_every_mapped_teams_histories_ahead(served):
+    projects = {p for t in served.app.mappings.current() for p in t.team.projects}
+    issues = served.app.store.count_issues(projects)
+    with served.client() as client:
+        deadline = time.monotonic() + 30
+        while client.get("/healthz").json()["histories_kept"] < issues and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert client.get("/healthz").json()["histories_kept"] == issues
 
 
 def test_healthz_answers_503_when_the_store_does_not(tmp_path: Path):

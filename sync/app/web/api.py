@@ -76,13 +76,15 @@ class Api:
         return JSONResponse(document)
 
     def healthz(self, _request: Request) -> JSONResponse:
-        """200 when the store answers, with the newest run's age and outcome; 503 when it does not."""
+        """200 when the store answers, with the newest run's age and outcome and how many histories are
+        kept for past dates; 503 when it does not."""
         health = self.reports.health()
         body = {
             "store": "reachable" if health.store else "unreachable",
             "last_run": None
             if health.run_id is None
             else {"id": health.run_id, "status": health.status, "age_seconds": health.age_seconds},
+            "histories_kept": self.reports.histories_kept(),
         }
         if health.error is not None:
             body["error"] = health.error
