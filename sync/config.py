@@ -124,6 +124,11 @@ class DashboardSettings(_Section):
     trusted_header: str | None = Field(
         None, description="A header the reverse proxy sets to the authenticated user (e.g. X-Forwarded-User)"
     )
+    public_url: str | None = Field(
+        None,
+        description="The dashboard's address as readers reach it (e.g. https://kpiokr.example.com/kpiokr); the"
+        " properties written into Jira link to it",
+    )
 
     @field_validator("base_path")
     @classmethod
@@ -146,6 +151,11 @@ class WritebackSettings(_Section):
     enabled: bool = Field(True, description="False: compute and store scores, write nothing")
     notify_users: bool = Field(False, description="Send Jira notifications for the daemon's edits")
     decimals: int = Field(2, ge=0, le=6, description="Scores are rounded to this many decimals before comparing")
+    properties: bool = Field(
+        True,
+        description="Also write each objective's whole picture as the issue property kpiokr.objective and each"
+        " team's as the project property kpiokr.team (read by the Forge app)",
+    )
 
 
 class WebhookSettings(_Section):
@@ -177,6 +187,12 @@ class WebhookSettings(_Section):
     )
 
 
+class ReviewSettings(_Section):
+    """``[reviews]``: where the weekly, monthly and quarterly reviews are written as files."""
+
+    directory: Path = Field(Path("reviews"), description="Directory of the reviews' Markdown and JSON files")
+
+
 class Config(_Section):
     """The whole configuration file."""
 
@@ -188,6 +204,7 @@ class Config(_Section):
     writeback: WritebackSettings = WritebackSettings()
     dashboard: DashboardSettings = DashboardSettings()
     webhooks: WebhookSettings = WebhookSettings()
+    reviews: ReviewSettings = ReviewSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     base_dir: Path = Field(Path("."), exclude=True, description="Directory of the config file (set by the loader)")
 

@@ -35,6 +35,7 @@ from sync.app.daily_series import extend_series
 from sync.app.fetch import FetchResult, check_stop, fetch_updates, project_watermarks
 from sync.app.ledger import WriteLedger
 from sync.app.ports import Ports
+from sync.app.properties.write import write_properties
 from sync.app.reconcile import forget_missing
 from sync.app.reconcile import reconcile as reconcile_with_jira
 from sync.app.results import team_document
@@ -150,6 +151,7 @@ class _Pass:
         self._record()
         if not self.dry_run:
             self._extend_series(view.teams, fetched)
+        write_properties(self.ports, summary, view.teams, dry_run=self.dry_run, reconcile=self.reconcile)
         scored = {r.team for r in summary.results}
         self.state.scored([t for t in view.teams if t.team.name in scored], project_watermarks(store))
 

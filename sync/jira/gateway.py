@@ -26,6 +26,7 @@ from sync.errors import JiraBadResponse, JiraNotFound, JiraRequestRejected, Jira
 from sync.jira import comments as jira_comments
 from sync.jira.comments import CommentBody, IssueComment
 from sync.jira.http import READ, ErrorHint, JiraHttp
+from sync.jira.properties import Entity, get_property, set_issue_properties, set_property
 from sync.jira.rate_limits import Pacer
 from sync.jira.retry import Clock, retrying
 from sync.jira.search import Enough, KnownHistories, search_cloud, search_datacenter
@@ -259,6 +260,24 @@ class JiraRestGateway:
     def update_comment(self, key: str, comment_id: str, body: CommentBody) -> None:
         """Replace comment ``comment_id`` of ``key``; watchers notified as ``writeback.notify_users`` says."""
         jira_comments.update_comment(self.http, self.flavor(), key, comment_id, body, notify=self.settings.notify_users)
+
+    # -- entity properties ---------------------------------------------------------------------
+
+    def get_property(self, entity: Entity, key: str, property_key: str) -> Any | None:
+        """The value of an issue's or a project's property, ``None`` when it is not set."""
+        return get_property(self.http, self._api(), entity, key, property_key)
+
+    def set_property(self, entity: Entity, key: str, property_key: str, *, value: Any) -> None:
+        """Set one property of an issue or a project (one PUT)."""
+        set_property(self.http, self._api(), entity, key, property_key, value=value)
+
+    def bulk_sets_properties(self) -> bool:
+        """Whether the site sets issue properties in bulk (Cloud); Data Center sets each with :meth:`set_property`."""
+        return self.flavor() == "cloud"
+
+    def set_issue_properties(self, property_key: str, values: Mapping[int, Any]) -> None:
+        """Cloud: set ``property_key`` on up to 100 issues (by id) in one request."""
+        set_issue_properties(self.http, property_key, values)
 
     # -- agile ---------------------------------------------------------------------------------
 

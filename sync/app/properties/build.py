@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sync.app.properties.documents import (
     OBJECTIVE_PROPERTY,
@@ -16,12 +16,15 @@ from sync.app.properties.documents import (
 )
 from sync.store import Store
 
+#: What carries a property: an issue or a project.
+Entity = Literal["issue", "project"]
+
 
 @dataclass(frozen=True, slots=True)
 class DesiredProperty:
     """A document kpiokr wants in one property of one issue (``entity`` "issue") or project."""
 
-    entity: str
+    entity: Entity
     key: str
     property_key: str
     value: Mapping[str, Any]

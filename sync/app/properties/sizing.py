@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 #: The most bytes (UTF-8, compact JSON) a property document may take.
@@ -33,12 +34,12 @@ def fit(document: dict[str, Any], limit: int = LIMIT_BYTES) -> dict[str, Any]:
     shortened: list[str] = []
     cut["shortened"] = shortened
     for points in _SERIES_POINTS:
-        _each(cut, "series", lambda series, n=points: series[-n:] if n else [])
+        _each(cut, "series", partial(_newest, points))
         shortened[:] = [f"series cut to their newest {points} points"]
         if size(cut) <= limit:
             return cut
     for kept in _REASONS:
-        _each(cut, "reasons", lambda reasons, n=kept: [_short(r) for r in reasons[:n]])
+        _each(cut, "reasons", partial(_first, kept))
         shortened[:] = ["series left out", f"reasons cut to {kept} each"]
         if size(cut) <= limit:
             return cut
@@ -50,6 +51,14 @@ def fit(document: dict[str, Any], limit: int = LIMIT_BYTES) -> dict[str, Any]:
         del longest[len(longest) // 2 :]
         shortened.append(f"{dropped} list items left out")
     return cut
+
+
+def _newest(points: int, series: list[Any]) -> list[Any]:
+    return series[-points:] if points else []
+
+
+def _first(kept: int, reasons: list[Any]) -> list[Any]:
+    return [_short(r) for r in reasons[:kept]]
 
 
 def _short(text: Any) -> Any:

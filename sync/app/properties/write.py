@@ -1,0 +1,45 @@
+"""The property phase as a pass runs it: after the scores are recorded and the daily series extended."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from sync.app.ports import Ports
+from sync.app.properties.build import daily_series, desired_properties
+from sync.app.properties.phase import PropertyOutcomes, PropertyPhase
+from sync.app.results import team_document
+from sync.app.run_summary import RunSummary
+from sync.mapping import TeamMapping
+
+log = logging.getLogger(__name__)
+
+
+def write_properties(
+    ports: Ports, summary: RunSummary, teams: Sequence[TeamMapping], *, dry_run: bool, reconcile: bool
+) -> PropertyOutcomes | None:
+    """Plan the scored teams' property documents Jira lacks and send them (not on a dry run, nor when
+    ``writeback.enabled`` or ``writeback.properties`` is off); ``None`` when properties are off."""
+    writeback = ports.config.writeback
+    if not writeback.properties:
+        return None
+    store = ports.store
+    projects = {t.team.name: list(t.team.projects) for t in teams}
+    reports = [team_document(r) for r in summary.results if r.team in projects]
+    daily = {r.team: daily_series(store, r.team, r.cycle) for r in summary.results if r.team in projects}
+    desired = desired_properties(reports, projects, daily, ports.config.dashboard.public_url)
+    phase = PropertyPhase(ports.jira, store, ports.clock, summary.run_id)
+    if not dry_run:
+        phase.settle_interrupted({d.key for d in desired})
+    planned = phase.plan(desired, reconcile=reconcile)
+    log.info("run %d: %d property document(s) to write", summary.run_id, len(planned))
+    if dry_run or not writeback.enabled or not planned:
+        return PropertyOutcomes(planned)
+    ids = {}
+    for p in planned:
+        raw = store.get_issue(p.key) if p.entity == "issue" else None
+        if raw is not None and str(raw.get("id", "")).isdigit():
+            ids[p.key] = int(raw["id"])
+    outcomes = phase.send(planned, ids, ports.stop.is_set)
+    summary.problems.extend(f"property not written: {reason}" for reason in outcomes.rejected)
+    return outcomes
