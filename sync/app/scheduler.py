@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -45,15 +45,20 @@ def build_scheduler(
     return scheduler
 
 
-def run_until_stopped(scheduler: BackgroundScheduler, stop: threading.Event) -> None:
+def run_until_stopped(
+    scheduler: BackgroundScheduler, stop: threading.Event, about: Mapping[str, object] | None = None
+) -> None:
     """Run the schedule until ``stop`` is set, then let the current run finish or abandon itself.
 
     Runs watch the same ``stop`` event and abandon at their next safe point: nothing half-done
-    is committed, so stopping never loses or repeats work.
+    is committed, so stopping never loses or repeats work. ``about`` (the daemon's settings) are
+    fields of the start and stop log lines.
     """
     scheduler.start()
-    log.info("daemon started; next sync at %s", scheduler.get_job("sync").next_run_time)
+    next_sync = scheduler.get_job("sync").next_run_time
+    fields = {**(about or {}), "next_sync": next_sync.isoformat()}
+    log.info("daemon started; next sync at %s", next_sync, extra={"event": "daemon_started", **fields})
     stop.wait()
     log.info("stopping: waiting for the current run to finish or abandon safely")
     scheduler.shutdown(wait=True)
-    log.info("daemon stopped")
+    log.info("daemon stopped", extra={"event": "daemon_stopped", **(about or {})})

@@ -145,9 +145,10 @@ def daemon(
     """``kpiokr daemon``: incremental syncs on the interval, reconciliation nightly, until stopped;
     with ``serve``, the dashboard in a thread beside them."""
     access = dashboard_access(config.dashboard, os.environ, config.base_dir) if serve else None
-    with opened_app(config, os.environ, gateways) as app, daemon_share(
-        app.store, app.runner(stop), config.sync, utc_now
-    ) as share:
+    with (
+        opened_app(config, os.environ, gateways) as app,
+        daemon_share(app.store, app.runner(stop), config.sync, utc_now) as share,
+    ):
         runner = share.runner
         live = _live_updates(config, runner, app.metrics, serve=serve)
         if access is not None:
@@ -174,6 +175,7 @@ def daemon(
                 sum(len(o.write.fields) for o in summary.outcomes if o.ok),
                 " (write-back is disabled)" if summary.writeback_disabled else "",
                 summary.requests,
+                extra=_pass_fields(summary),
             )
 
         now = utc_now()
@@ -183,14 +185,35 @@ def daemon(
             live.start()
         scheduler = build_scheduler(job, lambda: job(reconcile=True), sync_settings, UTC, now)
         share.on_taken = lambda _groups: scheduler.modify_job("sync", next_run_time=utc_now())
+        if share.keeper is not None:
+            app.metrics.count_teams_leased(lambda: len(share.leased_teams() or ()))
+        about = {
+            "interval_minutes": sync_settings.interval_minutes,
+            "reconcile_at": sync_settings.reconcile_at,
+            "shared_store": share.keeper is not None,
+            "webhooks": live is not None,
+            "dashboard": dashboard.url if access is not None else None,
+        }
         try:
-            run_until_stopped(scheduler, stop)
+            run_until_stopped(scheduler, stop, about)
         finally:
             if live is not None:
                 live.stop()
             if access is not None:
                 dashboard.stop()
     return 0
+
+
+def _pass_fields(summary: RunSummary) -> dict[str, object]:
+    """The fields of a pass's log line (JSON logs): its run, outcome, duration and counts."""
+    return {
+        "event": "pass",
+        "run_id": summary.run_id,
+        "kind": summary.kind,
+        "outcome": summary.status,
+        "duration_seconds": round(summary.seconds, 3),
+        **summary.counts,
+    }
 
 
 def _live_updates(config: Config, runner: Runner, metrics: Metrics | None, *, serve: bool) -> LiveUpdates | None:

@@ -19,13 +19,18 @@ QUIET_LIBRARIES = ("alembic", "apscheduler")
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
+#: The attributes every log record has; any other was given as ``extra=`` and is a field of its own
+#: (but uvicorn's ``color_message``, its message again with terminal colours).
+RECORD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName", "color_message"}
+
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per record: ``time``, ``level``, ``logger``, ``message`` and ``exception`` if any."""
+    """One JSON object per record: ``time``, ``level``, ``logger``, ``message``, ``exception`` if any, and
+    the fields given as ``extra=`` (``log.info("run %d ended", 4, extra={"outcome": "ok"})``)."""
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as one line of JSON."""
-        entry: dict[str, str] = {
+        entry: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
@@ -35,7 +40,8 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = self.formatException(record.exc_info)
         elif record.exc_text:
             entry["exception"] = record.exc_text
-        return json.dumps(entry, ensure_ascii=False)
+        fields = {k: v for k, v in record.__dict__.items() if k not in RECORD_ATTRIBUTES and k not in entry}
+        return json.dumps({**entry, **fields}, ensure_ascii=False, default=str)
 
 
 class _StderrHandler(logging.StreamHandler[TextIO]):

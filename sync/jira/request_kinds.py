@@ -1,7 +1,7 @@
 """What a Jira request is for, in a word, and who hears of each request sent.
 
 :func:`request_kind` names a request by what it asks (``search``, ``issue``, ``changelog``,
-``board``, ``sprint``, ``write``, ``site``, ``setup``, ``other``) so counts of requests stay a
+``board``, ``sprint``, ``write``, ``property``, ``site``, ``setup``, ``other``) so counts of requests stay a
 handful of series whatever the keys and ids in the paths. A :data:`RequestObserver` is told of
 every HTTP exchange :class:`sync.jira.http.JiraHttp` makes (retries included): its kind and the
 status Jira answered (``None`` when no answer came).
@@ -18,6 +18,7 @@ RequestObserver = Callable[[str, int | None], None]
 _API = r"^/rest/api/\d+"
 _AGILE = r"^/rest/agile/[\d.]+"
 _KINDS: tuple[tuple[str | None, re.Pattern[str], str], ...] = (
+    (None, re.compile(_API + r"/(issue|project)/([^/]+/)?properties(/|$)"), "property"),
     (None, re.compile(_API + r"/changelog/"), "changelog"),
     (None, re.compile(_API + r"/issue/[^/]+/changelog$"), "changelog"),
     (None, re.compile(_API + r"/(search|jql)(/|$)"), "search"),

@@ -52,7 +52,9 @@ def test_a_pass_is_counted_with_its_requests_by_kind_its_writes_and_its_time(tmp
         by_kind = {k[1][0][1]: v for k, v in found.items() if k[0] == "kpiokr_jira_requests_total"}
         assert sum(by_kind.values()) == len(served) == summary.requests
         assert by_kind["search"] == sum(1 for s in served if "/search" in s.path)
-        assert by_kind["write"] == len(world.jira.requests_to("PUT", "/issue/"))
+        edits = [s for s in served if s.method == "PUT" and "/issue/" in s.path and "/properties" not in s.path]
+        assert by_kind["write"] == len(edits)
+        assert by_kind.get("property", 0) == sum(1 for s in served if "/properties" in s.path)
         assert by_kind["site"] >= 1
         assert not any(k[0] == "kpiokr_jira_rate_limited_total" for k in found)
         written = len(world.writes())
