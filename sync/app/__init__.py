@@ -12,6 +12,7 @@ from sync.app.metrics import Metrics
 from sync.app.ports import PassHooks
 from sync.app.report import render
 from sync.app.results import team_document
+from sync.app.reviews import Review, describe_comments, make_reviews, publish, review_json, to_markdown
 from sync.app.runner import Runner, RunSummary
 from sync.app.scheduler import build_scheduler, run_until_stopped
 from sync.app.score_fields import explain_missing
@@ -29,6 +30,7 @@ __all__ = [
     "Metrics",
     "PassHooks",
     "Progress",
+    "Review",
     "RunSummary",
     "Runner",
     "WebhookReceiver",
@@ -37,11 +39,16 @@ __all__ = [
     "daemon_share",
     "dashboard_access",
     "dashboard_app",
+    "describe_comments",
     "evaluate_as_of",
     "explain_missing",
     "field_kind",
+    "make_reviews",
+    "publish",
     "render",
+    "review_json",
     "run_until_stopped",
     "team_document",
+    "to_markdown",
     "webhook_receiver",
 ]

@@ -22,8 +22,10 @@ from sync.cli.demo import run_demo
 from sync.cli.demo_files import DASHBOARD_PORT
 from sync.cli.exit_codes import exit_code
 from sync.cli.log_setup import configure_logging
+from sync.cli.review import review
 from sync.config import config_path, load_config
 from sync.jira import JiraRestGateway
+from sync.mapping import REVIEW_KINDS
 
 log = logging.getLogger("kpiokr")
 
@@ -82,6 +84,15 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="bring the store's schema up to date")
 
+    review = sub.add_parser("review", help="the weekly KPI digest, monthly OKR check-in or quarterly review")
+    review.add_argument("kind", choices=REVIEW_KINDS)
+    review.add_argument("--team", help="only this team")
+    review.add_argument(
+        "--as-of", metavar="DATE", help="the period holding DATE (2026-11-20), as of its end; default: now"
+    )
+    review.add_argument("--dry-run", action="store_true", help="print the review and what it would post; write nothing")
+    review.add_argument("--format", choices=("markdown", "json"), default="markdown")
+
     demo = sub.add_parser("demo", help="the whole product against a local Jira sandbox")
     demo.add_argument("--dir", default="kpiokr-demo", help="where the demo config, mapping and store go")
     demo.add_argument("--issues", type=int, default=600, help="size of the seeded site")
@@ -130,6 +141,15 @@ def _run(args: argparse.Namespace, gateways: GatewayFactory) -> int:
         "fields": lambda: fields(config, gateways),
         "setup": lambda: commands.setup(config, dry_run=args.dry_run, gateways=gateways),
         "migrate": lambda: commands.migrate(config),
+        "review": lambda: review(
+            config,
+            args.kind,
+            team=args.team,
+            as_of=args.as_of,
+            dry_run=args.dry_run,
+            fmt=args.format,
+            gateways=gateways,
+        ),
     }
     if args.command in ("sync", "daemon", "serve"):
         _stop_on_signals(stop)

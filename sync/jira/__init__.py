@@ -1,7 +1,7 @@
 """Jira access: the gateway (Cloud and Data Center), HTTP with retries and rate limits, paged search,
 site facts, and the translation of Jira JSON into domain histories."""
 
-from sync.jira.comments import CommentBody, IssueComment
+from sync.jira.comments import CommentBody
 from sync.jira.gateway import JiraRestGateway
 from sync.jira.jql import date_literal, keys_in, project_clause, updated_since
 from sync.jira.port import JiraGateway
@@ -18,7 +18,6 @@ __all__ = [
     "BoardConfig",
     "CommentBody",
     "FieldInfo",
-    "IssueComment",
     "JiraGateway",
     "JiraRestGateway",
     "JiraSettings",

@@ -11,7 +11,7 @@ RunKind = Literal["sync", "full", "reconcile", "dry-run"]
 RunStatus = Literal["running", "ok", "failed", "abandoned"]
 Outcome = Literal["pending", "written", "skipped", "failed"]
 
-RUN_KINDS: frozenset[str] = frozenset({"sync", "full", "reconcile", "dry-run"})
+RUN_KINDS: frozenset[str] = frozenset({"sync", "full", "reconcile", "dry-run", "review"})
 RUN_STATUSES: frozenset[str] = frozenset({"running", "ok", "partial", "failed", "abandoned"})
 OUTCOMES: frozenset[str] = frozenset({"pending", "written", "skipped", "failed"})
 

@@ -1,0 +1,53 @@
+"""The figures every review shows the same way: KPI rows, owners, numbers and data quality."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kpiokr.kpi import KpiResult
+from sync.app.results import TeamResult
+from sync.app.web.behind import unestimated
+
+
+def number(value: float | None, unit: str | None = None) -> str:
+    """``12.5 days``, ``0.7``, or ``-`` for no value."""
+    if value is None:
+        return "-"
+    shown = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{shown} {unit}" if unit else shown
+
+
+def signed(value: float | None) -> str:
+    """``+1.5``, ``-0.25``, ``0`` or ``-`` for no value."""
+    return "-" if value is None else ("+" if value > 0 else "") + number(value)
+
+
+def owner(name: str | None) -> str:
+    """The owner's name, or ``no owner``."""
+    return name or "no owner"
+
+
+def kpi_quality(kpi: KpiResult) -> dict[str, Any]:
+    """Sample size, issues without history and unestimated share of one KPI's value."""
+    measurement = kpi.measurement
+    missing = unestimated(measurement.details)
+    return {
+        "sample_size": measurement.sample_size,
+        "without_history": measurement.without_history,
+        "unestimated": None if missing is None else {"issues": missing[0], "of": missing[1]},
+    }
+
+
+def quality_text(name: str, quality: dict[str, Any]) -> str:
+    """``Lead time: n = 40, 2 without history, 3 of 20 unestimated``."""
+    parts = [f"n = {quality['sample_size']}"]
+    if quality["without_history"]:
+        parts.append(f"{quality['without_history']} without history")
+    if quality["unestimated"]:
+        parts.append(f"{quality['unestimated']['issues']} of {quality['unestimated']['of']} unestimated")
+    return f"{name}: " + ", ".join(parts)
+
+
+def kpi_by_key(result: TeamResult) -> dict[str, KpiResult]:
+    """The KPIs of ``result`` by key."""
+    return {k.definition.key: k for k in result.kpis}

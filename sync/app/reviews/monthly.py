@@ -1,0 +1,162 @@
+"""The monthly OKR check-in: each objective's score against pace, each key result's movement over the
+month, the forecast at cycle end with its interval and chance of success, the guardrails breached
+during the month, and an early warning where the forecast falls short while the pace says on track."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from kpiokr.kpi import KpiDefinition, KpiStatus, kpi_status
+from sync.app.reviews.blocks import Block, Bullets, Heading, Paragraph, Table, section
+from sync.app.reviews.figures import kpi_by_key, kpi_quality, number, owner, quality_text, signed
+from sync.app.reviews.forecasts import Outlook, forecast_json, forecast_line, outlooks
+from sync.app.reviews.model import Review
+from sync.app.reviews.periods import Period
+from sync.app.reviews.timeline import Series, TeamTimeline
+
+
+def _first(series: Series) -> float | None:
+    return next((v for _, v in series if v is not None), None)
+
+
+def breached_days(series: Series, definition: KpiDefinition) -> list[date]:
+    """The days of ``series`` whose value is past the KPI's guardrail."""
+    return [day for day, value in series if kpi_status(value, definition) is KpiStatus.BREACH]
+
+
+def _objective(outlook: Outlook, series: dict[str, Series]) -> dict[str, Any]:
+    objective, score = outlook.objective, outlook.score
+    grades = {s.key: s for s in score.key_results}
+    start = _first(series[f"objective:{objective.key}"])
+    key_results = []
+    for kr, forecast in outlook.key_results:
+        graded = grades.get(kr.key)
+        begun = _first(series.get(f"key_result:{kr.key}", []))
+        now = graded.score if graded else None
+        key_results.append(
+            {
+                "key": kr.key,
+                "title": kr.title,
+                "owner": kr.owner,
+                "score": now,
+                "month_start": begun,
+                "movement": None if now is None or begun is None else now - begun,
+                "progress": graded.progress if graded else "",
+                "forecast": forecast_json(forecast),
+            }
+        )
+    return {
+        "key": objective.key,
+        "title": objective.title,
+        "owner": objective.owner,
+        "ambition": objective.ambition.value,
+        "success_at": objective.ambition.success_score,
+        "score": score.score,
+        "expected": score.expected,
+        "status": score.status.value,
+        "month_start": start,
+        "forecast": forecast_json(outlook.forecast),
+        "early_warning": outlook.warning.message if outlook.warning else None,
+        "guardrails": list(objective.guardrails),
+        "key_results": key_results,
+    }
+
+
+def monthly_check_in(timeline: TeamTimeline, period: Period, as_of: datetime) -> Review:
+    """The check-in of ``period`` (a month) as of ``as_of``: a comment on each objective's epic."""
+    day = as_of.astimezone(timeline.tz).date()
+    cycle = timeline.cycle_of(day)
+    now = timeline.at(as_of, cycle)
+    found = outlooks(timeline, now, cycle)
+    kpis = kpi_by_key(now)
+    names = [f"objective:{o.objective.key}" for o in found]
+    names += [f"key_result:{kr.key}" for o in found for kr, _ in o.key_results]
+    names += [f"kpi:{key}" for key in kpis]
+    series = timeline.series(names, max(period.start - timedelta(days=1), cycle.start), day, cycle)
+    guardrails = []
+    for key, kpi in kpis.items():
+        days = breached_days([(d, v) for d, v in series[f"kpi:{key}"] if d >= period.start], kpi.definition)
+        guarded = [o.objective.key for o in found if key in o.objective.guardrails]
+        if days and guarded:
+            guardrails.append(
+                {
+                    "key": key,
+                    "name": kpi.definition.name,
+                    "owner": kpi.definition.owner,
+                    "days": len(days),
+                    "first": days[0].isoformat(),
+                    "last": days[-1].isoformat(),
+                    "objectives": guarded,
+                }
+            )
+    data: dict[str, Any] = {
+        "review": "monthly",
+        "team": timeline.team.team.name,
+        "period": {"label": period.label, "start": period.start.isoformat(), "end": period.end.isoformat()},
+        "as_of": as_of.isoformat(),
+        "cycle": cycle.name,
+        "objectives": [_objective(o, series) for o in found],
+        "guardrails_breached": guardrails,
+        "data_quality": {k: kpi_quality(v) for k, v in kpis.items()},
+    }
+    head = _head(data)
+    comments = tuple(
+        (o["key"], (*head, *objective_blocks(o), *_guardrail_blocks(data, o["key"]))) for o in data["objectives"]
+    )
+    blocks = (*head, *[b for o in data["objectives"] for b in objective_blocks(o)], *_guardrail_blocks(data, None))
+    blocks += tuple(_quality_blocks(data, kpis_named={k: v.definition.name for k, v in kpis.items()}))
+    return Review(data["team"], period, as_of, data, blocks, comments)
+
+
+def _head(data: dict[str, Any]) -> list[Block]:
+    return [
+        Heading(f"Monthly OKR check-in: {data['team']}, {data['period']['label']}", 1),
+        Paragraph(f"As of {data['as_of']} (cycle {data['cycle']}). Written by kpiokr from the issues' history."),
+    ]
+
+
+def objective_blocks(o: dict[str, Any]) -> list[Block]:
+    """One objective's part of the check-in."""
+    f = o["forecast"]
+    lines = [
+        f"Score {number(o['score'])} against an expected pace of {number(o['expected'])}: {o['status']} "
+        f"({o['ambition']}, success at {number(o['success_at'])}); {signed(_diff(o['score'], o['month_start']))} "
+        "over the month",
+        f"Forecast at cycle end: {forecast_line(f)}",
+    ]
+    if o["early_warning"]:
+        lines.append(f"Early warning: {o['early_warning']}")
+    table = Table(
+        ("Key result", "Owner", "Score", "Over the month", "Forecast at cycle end"),
+        tuple(
+            (
+                f"{kr['key']} {kr['title']}",
+                owner(kr["owner"]),
+                number(kr["score"]),
+                signed(kr["movement"]),
+                forecast_line(kr["forecast"]),
+            )
+            for kr in o["key_results"]
+        ),
+    )
+    return [Heading(f"{o['key']} {o['title']} ({owner(o['owner'])})"), Bullets(tuple(lines)), table]
+
+
+def _diff(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
+
+
+def _guardrail_blocks(data: dict[str, Any], objective: str | None) -> list[Block]:
+    items = [
+        f"{g['name']} ({owner(g['owner'])}): past its guardrail on {g['days']} day(s), {g['first']} to {g['last']}"
+        for g in data["guardrails_breached"]
+        if objective is None or objective in g["objectives"]
+    ]
+    return section("Guardrails breached this month", [Bullets(tuple(items))] if items else [], "None.")
+
+
+def _quality_blocks(data: dict[str, Any], kpis_named: dict[str, str]) -> Sequence[Block]:
+    items = [quality_text(kpis_named[k], q) for k, q in data["data_quality"].items()]
+    return section("Data quality", [Bullets(tuple(items))] if items else [], "No KPI measured.")

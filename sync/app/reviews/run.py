@@ -1,0 +1,98 @@
+"""Making reviews and publishing them: files under the configured directory, comments in Jira.
+
+Reviews read the store only (the histories the daemon keeps, as of the instant asked for); only
+publishing writes, and a dry run publishes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sync.app.reviews.delivery import CommentDelivery, CommentOutcome, plan_comments
+from sync.app.reviews.files import review_path, write_files
+from sync.app.reviews.model import Review
+from sync.app.reviews.monthly import monthly_check_in
+from sync.app.reviews.periods import Period, day_end, latest_due, period_of
+from sync.app.reviews.quarterly import quarterly_review
+from sync.app.reviews.timeline import TeamTimeline
+from sync.app.reviews.weekly import weekly_digest
+from sync.jira import JiraGateway
+from sync.mapping import ReviewKind, TeamMapping
+from sync.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def make_review(timeline: TeamTimeline, period: Period, as_of: datetime) -> Review:
+    """The review of ``period`` (its kind) for the timeline's team, as of ``as_of``."""
+    review = timeline.team.review
+    if period.kind == "weekly":
+        return weekly_digest(timeline, period, as_of, review.issue, review.warning_weeks)
+    if period.kind == "monthly":
+        return monthly_check_in(timeline, period, as_of)
+    return quarterly_review(timeline, period, as_of)
+
+
+def make_reviews(
+    store: Store, teams: Sequence[TeamMapping], kind: ReviewKind, *, day: date | None, now: datetime
+) -> list[Review]:
+    """Each team's review of ``kind`` for the period holding ``day`` (as of its end), else holding ``now``."""
+    reviews = []
+    for team in teams:
+        timeline = TeamTimeline(store, team)
+        instant = day_end(day, timeline.tz) if day is not None else now
+        local = instant.astimezone(timeline.tz).date()
+        period = period_of(kind, local, team.review, (team.cycle, *team.past_cycles))
+        reviews.append(make_review(timeline, period, instant))
+    return reviews
+
+
+@dataclass
+class Published:
+    """What publishing did: the comments' outcomes and the files written."""
+
+    outcomes: list[CommentOutcome] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no comment failed."""
+        return all(o.action != "failed" for o in self.outcomes)
+
+
+def publish(
+    reviews: Sequence[Review], jira: JiraGateway, store: Store, directory: Path, clock: Callable[[], datetime]
+) -> Published:
+    """Post each review's comments (a run of kind ``review`` in the ledger), then write its files."""
+    published = Published()
+    run_id = store.start_run("review")
+    try:
+        delivery = CommentDelivery(jira, store, clock)
+        for review in reviews:
+            published.outcomes += delivery.deliver(run_id, plan_comments(review))
+            published.files += write_files(directory, review)
+    except BaseException:
+        store.finish_run(run_id, "failed", error="the review run stopped before it finished")
+        raise
+    counts = {
+        action: sum(1 for o in published.outcomes if o.action == action)
+        for action in ("added", "edited", "unchanged", "failed")
+    }
+    store.finish_run(run_id, "ok" if published.ok else "partial", counts=counts)
+    return published
+
+
+def due_reviews(store: Store, teams: Sequence[TeamMapping], directory: Path, now: datetime) -> list[Review]:
+    """The scheduled reviews whose time has come by ``now`` and whose files are not written yet."""
+    reviews = []
+    for team in teams:
+        timeline = TeamTimeline(store, team)
+        for kind in team.review.reviews:
+            due = latest_due(kind, team.review, team.cycle, timeline.tz, now)
+            if due is not None and not review_path(directory, team.team.name, due.period).with_suffix(".json").exists():
+                reviews.append(make_review(timeline, due.period, due.as_of))
+    return reviews
