@@ -17,6 +17,11 @@ change are always recomputed in full, so no stale day is left behind.
 Each past day is evaluated at the end of that day in the team's time zone with the as-of machinery
 (:mod:`sync.app.as_of`): the histories are read once per team and Jira's answers are those recorded
 at or before that instant.
+
+The previous cycle (the mapping's ``[[past_cycle]]`` that ended last before the current one
+started) is kept the same way, for the dashboard to draw beside the current one: its days are
+backfilled once, after the current cycle's, and computed again only when a change reaches back
+into them (:func:`previous_cycle` gives the team scoped to it for :func:`extend_series`).
 """
 
 from __future__ import annotations
@@ -76,6 +81,15 @@ def days_to_compute(
 ) -> list[date]:
     """Of ``days``: those not stored, stored before their end (``ends``), or from ``since`` on."""
     return [day for day in days if day not in stored or stored[day] < ends[day] or (since is not None and day >= since)]
+
+
+def previous_cycle(team: TeamMapping) -> TeamMapping | None:
+    """``team`` with the cycle before its current one: of its ``[[past_cycle]]`` tables, the one that
+    ended last before the current cycle starts; None when there is none."""
+    earlier = [c for c in team.past_cycles if c.end < team.cycle.start]
+    if not earlier:
+        return None
+    return team.model_copy(update={"cycle": max(earlier, key=lambda c: c.end)})
 
 
 def extend_series(

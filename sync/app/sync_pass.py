@@ -31,7 +31,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sync.app.boards import BoardReader
-from sync.app.daily_series import extend_series
+from sync.app.daily_series import extend_series, previous_cycle
 from sync.app.fetch import FetchResult, check_stop, fetch_updates, project_watermarks
 from sync.app.ledger import WriteLedger
 from sync.app.ports import Ports
@@ -260,7 +260,8 @@ class _Pass:
 
     def _extend_series(self, teams: Sequence[TeamMapping], fetched: FetchResult) -> None:
         """Bring each scored team's daily series up to the day of its scores (:mod:`sync.app.daily_series`),
-        backfilling days never stored for at most :data:`SERIES_BACKFILL_SECONDS` a pass and not past a stop."""
+        and those of its previous cycle, backfilling days never stored for at most
+        :data:`SERIES_BACKFILL_SECONDS` a pass and not past a stop."""
         results = {r.team: r for r in self.summary.results}
         deadline = time.monotonic() + SERIES_BACKFILL_SECONDS
         stop = self.ports.stop
@@ -279,6 +280,9 @@ class _Pass:
                     changed=fetched.by_others,
                     keep_going=keep_going,
                 )
+                if (previous := previous_cycle(team)) is not None:
+                    store = self.ports.store
+                    extend_series(store, previous, result.as_of, changed=fetched.by_others, keep_going=keep_going)
 
 
 def _without_failed(view: SiteView, summary: RunSummary) -> SiteView:

@@ -95,7 +95,12 @@ def test_the_series_are_the_stored_points_of_the_team_narrowed_by_cycle_and_seri
     everything = client.get("/api/teams/MOB/series").json()["points"]
     assert {p["series"] for p in everything} >= {"kpi:velocity", f"objective:{served.objective}"}
     assert len(everything) == len(served.app.store.daily_points("MOB"))
-    assert client.get("/api/teams/MOB/series", params={"cycle": "1999-Q1"}).json() == {"team": "MOB", "points": []}
+    assert client.get("/api/teams/MOB/series", params={"cycle": "1999-Q1"}).json() == {
+        "team": "MOB",
+        "cycle": cycle,
+        "previous_cycle": None,
+        "points": [],
+    }
     unknown = client.get("/api/teams/NOPE/series")
     assert unknown.status_code == 404
     assert "known teams: MOB, WEB" in unknown.json()["error"]

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from sync.app.as_of import AsOfError
 from sync.app.report import render
 from sync.app.web.source import Reports
-from sync.errors import MappingError
+from sync.errors import KpiokrError, MappingError
 
 OPENAPI = Path(__file__).parent / "openapi.json"
 
@@ -44,7 +44,8 @@ class Api:
         return Response(render({"teams": documents}, "json") + "\n", media_type="application/json")
 
     def series(self, request: Request) -> JSONResponse:
-        """A team's stored daily series (of ``cycle`` and ``series`` when given), by cycle, series and day."""
+        """A team's stored daily series (of ``cycle`` and ``series`` when given), by cycle, series and
+        day: its current cycle's and the previous cycle's, whose names it gives."""
         team = request.path_params["team"]
         if team not in self.reports.teams():
             known = ", ".join(self.reports.teams())
@@ -52,9 +53,12 @@ class Api:
         cycle = request.query_params.get("cycle") or None
         name = request.query_params.get("series") or None
         points = self.reports.store.daily_points(team, cycle, name)
+        current, previous = self.reports.cycle_names(team)
         return JSONResponse(
             {
                 "team": team,
+                "cycle": current,
+                "previous_cycle": previous,
                 "points": [
                     {
                         "cycle": p.cycle,
@@ -88,4 +92,25 @@ class Api:
         }
         if health.error is not None:
             body["error"] = health.error
+        leases = self._leases() if health.store else None
+        if leases is not None:
+            body["leases"] = leases
         return JSONResponse(body, 200 if health.store else 503)
+
+    def _leases(self) -> dict[str, int] | None:
+        """On a store shared by several daemons: the live daemons, and the teams leased by one and left free
+        (free teams are taken within a heartbeat, or once a gone daemon's lease expires); None otherwise."""
+        store, now = self.reports.store, self.reports.clock()
+        try:
+            leases = store.leases()
+            daemons = len(store.live_members()) if leases else 0
+        except KpiokrError:
+            return None
+        if not leases:
+            return None
+        free = sum(len(lease.teams) for lease in leases if lease.free_at(now))
+        return {
+            "daemons": daemons,
+            "teams_leased": sum(len(lease.teams) for lease in leases) - free,
+            "teams_free": free,
+        }

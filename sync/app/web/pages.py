@@ -35,7 +35,8 @@ class Pages:
     def _render(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         as_of = request.query_params.get("as_of") or None
         query = "?" + urlencode({"as_of": as_of}) if as_of else ""
-        page = self.env.get_template(template).render(base=self.base, as_of=as_of, q=query, **context)
+        cycles = self.reports.past_cycles()
+        page = self.env.get_template(template).render(base=self.base, as_of=as_of, q=query, cycles=cycles, **context)
         return HTMLResponse(page, status)
 
     def _shown(self, request: Request, team: str | None, details: bool = False) -> list[Shown] | HTMLResponse:
@@ -83,10 +84,13 @@ class Pages:
         return self._render(request, template, item=item, **self._context(shown[0]))
 
     def _context(self, shown: Shown) -> dict[str, Any]:
-        """The team's document, its KPIs' details and its daily series up to the document's day."""
+        """The team's document, its KPIs' details, its daily series up to the document's day and those
+        of the cycle before."""
         team = shown.document
         until = date.fromisoformat(team["as_of"][:10])
-        return {"team": team, "details": shown.details, "daily": self.reports.daily(team["team"], team["cycle"], until)}
+        daily = self.reports.daily(team["team"], team["cycle"], until)
+        previous = self.reports.previous(team["team"], team["cycle"])
+        return {"team": team, "details": shown.details, "daily": daily, "previous": previous}
 
     def _missing(self, request: Request, message: str) -> HTMLResponse:
         return self._render(request, "error.html", 404, message=message, teams=self.reports.teams())

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from sync.app.as_of import AsOfError, StoredTeam, When, evaluate_as_of, newest_basis
+from sync.app.daily_series import previous_cycle
 from sync.app.evaluation_basis import Basis, JiraAnswers
 from sync.app.results import TeamResult, team_document
 from sync.app.score_records import score_records
 from sync.app.web.kept import KeptHistories
+from sync.app.web.views import Earlier
 from sync.errors import KpiokrError
 from sync.jira import SiteDictionary
 from sync.mapping import MappingError, MappingWatcher, TeamMapping
@@ -78,10 +80,7 @@ class Reports:
 
     def teams(self) -> list[str]:
         """Every team with a mapping file or a stored report, by name (read again after each run)."""
-        try:
-            mappings: tuple[TeamMapping, ...] = self.mappings()
-        except MappingError:
-            mappings = ()
+        mappings = self._valid_mappings()
         key = self._newest_run()
         with self._lock:
             if self._teams is not None and self._teams[0] is mappings and self._teams[1] == key:
@@ -161,6 +160,38 @@ class Reports:
                 continue
             self._load(self.store, team, latest, site, latest.answers).evaluate(self.clock(), latest.answers)
         self._warmed = generation
+
+    def previous(self, team: str, cycle: str) -> Earlier | None:
+        """The cycle before ``cycle`` in ``team``'s mapping (the one that ended last before it began,
+        :func:`previous_cycle`) with its stored daily series; None when the mapping names none."""
+        mapping = self._mapping(team)
+        cycles = (mapping.cycle, *mapping.past_cycles) if mapping is not None else ()
+        shown = next((c for c in cycles if c.name == cycle), None)
+        before = previous_cycle(mapping.model_copy(update={"cycle": shown})) if mapping and shown else None
+        if shown is None or before is None:
+            return None
+        start = before.cycle.start
+        return Earlier(before.cycle.name, start - shown.start, self.daily(team, before.cycle.name))
+
+    def cycle_names(self, team: str) -> tuple[str | None, str | None]:
+        """The names of ``team``'s current cycle and of the one before it (None where its mapping has none)."""
+        mapping = self._mapping(team)
+        before = previous_cycle(mapping) if mapping is not None else None
+        return (mapping.cycle.name if mapping else None), (before.cycle.name if before else None)
+
+    def _mapping(self, team: str) -> TeamMapping | None:
+        return next((t for t in self._valid_mappings() if t.team.name == team), None)
+
+    def past_cycles(self) -> list[tuple[str, date]]:
+        """Every mapped team's ``[[past_cycle]]`` as (name, last day), latest first, each name once."""
+        ends = {c.name: c.end for t in self._valid_mappings() for c in t.past_cycles}
+        return sorted(ends.items(), key=lambda item: (item[1], item[0]), reverse=True)
+
+    def _valid_mappings(self) -> tuple[TeamMapping, ...]:
+        try:
+            return self.mappings()
+        except MappingError:
+            return ()
 
     def histories_kept(self) -> int:
         """How many issues' histories are kept for past dates, over every team."""

@@ -4,7 +4,8 @@ breached guardrails first, and the figures each page lays out."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from sync.app.report import TREND_ARROWS
@@ -89,32 +90,55 @@ def find(items: Sequence[Mapping[str, Any]], key: str) -> Mapping[str, Any] | No
 
 
 @dataclass(frozen=True)
+class Earlier:
+    """The cycle before the one a page shows: its name, how far its first day lies before the shown
+    cycle's first day, and its stored daily series by series."""
+
+    name: str
+    shift: timedelta
+    daily: Mapping[str, Sequence[DailyPoint]]
+
+
+@dataclass(frozen=True)
 class Line:
     """Values by day to draw and tabulate, and whether they are the stored daily series (else the
-    report's own trend points, shown until a daily series is stored)."""
+    report's own trend points, shown until a daily series is stored); with ``earlier_name``, the
+    previous cycle's value on the same day of its cycle (``earlier``)."""
 
     days: list[str]
     values: list[float | None]
     daily: bool
+    earlier_name: str | None = None
+    earlier: list[float | None] = field(default_factory=list)
 
 
-def kpi_line(kpi: Mapping[str, Any], daily: Mapping[str, Sequence[DailyPoint]]) -> Line:
-    """The KPI's daily series over the cycle, else the trend points of its report."""
-    points = daily.get(f"kpi:{kpi['key']}")
-    if points:
-        return Line([p.day.isoformat() for p in points], [p.value for p in points], True)
-    return Line([day[:10] for day, _ in kpi["series"]], [value for _, value in kpi["series"]], False)
+def kpi_line(kpi: Mapping[str, Any], daily: Mapping[str, Sequence[DailyPoint]], before: Earlier | None = None) -> Line:
+    """The KPI's daily series over the cycle, else the trend points of its report; with ``before``,
+    the previous cycle's series day by day beside it (when one is stored)."""
+    series = f"kpi:{kpi['key']}"
+    points = daily.get(series)
+    if not points:
+        return Line([day[:10] for day, _ in kpi["series"]], [value for _, value in kpi["series"]], False)
+    days = [p.day for p in points]
+    line = Line([d.isoformat() for d in days], [p.value for p in points], True)
+    earlier = {p.day: p.value for p in before.daily.get(series, ())} if before is not None else {}
+    if before is None or not earlier:
+        return line
+    return Line(line.days, line.values, True, before.name, [earlier.get(_same_day(d, before)) for d in days])
+
+
+def _same_day(day: date, before: Earlier) -> date:
+    """The day of the previous cycle as far into it as ``day`` is into the shown cycle."""
+    return day + before.shift
 
 
 def chart(kpi: Mapping[str, Any], line: Line) -> dict[str, Any]:
-    """The data of a KPI's chart: days, values, target and guardrail threshold."""
+    """The data of a KPI's chart: days, values (and the previous cycle's), target and guardrail threshold."""
     label = "value" + (f" ({kpi['unit']})" if kpi["unit"] else "")
-    return {
-        "labels": line.days,
-        "lines": [{"label": label, "values": line.values}],
-        "target": kpi["target"],
-        "threshold": kpi["threshold"],
-    }
+    lines = [{"label": label, "values": line.values}]
+    if line.earlier_name is not None:
+        lines.append({"label": f"previous cycle ({line.earlier_name})", "values": line.earlier})
+    return {"labels": line.days, "lines": lines, "target": kpi["target"], "threshold": kpi["threshold"]}
 
 
 @dataclass(frozen=True)
