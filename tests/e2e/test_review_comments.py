@@ -7,7 +7,6 @@ run again, still ends with exactly one comment per period per issue.
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,7 @@ def cli() -> Cli:
 
 
 @pytest.fixture
-def synced(config: Config, jira: Jira, cli: Cli, tmp_path: Path) -> Iterator[Path]:
+def synced(config: Config, jira: Jira, cli: Cli, tmp_path: Path) -> Path:
     """The demo's config with a review issue for team MOB, after one sync; the request log cleared."""
     mob = config.base_dir / "mappings" / "mob.toml"
     mob.write_text(mob.read_text() + f'\n[review]\nissue = "{REVIEW_ISSUE}"\n')
