@@ -113,3 +113,8 @@ export function asOf(instant: string): string {
 export function statusWords(status: ObjectiveStatus | KpiStatus): string {
   return status.charAt(0).toUpperCase() + status.slice(1);
 }
+
+/** The message of something thrown, without the "Error:" JavaScript puts before it. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

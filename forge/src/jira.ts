@@ -6,6 +6,7 @@ import { requestJira } from '@forge/bridge';
 
 import { OBJECTIVE_PROPERTY, SCHEMA_VERSION, TEAM_PROPERTY } from './documents';
 import type { ObjectiveDocument, TeamDocument } from './documents';
+import { errorText } from './format';
 
 /** What reading a property gave: the document, none written yet, or a problem to show as text. */
 export type Read<T> =
@@ -22,7 +23,7 @@ async function readProperty<T extends Versioned>(path: string, what: string): Pr
   try {
     response = await requestJira(path, { headers: { Accept: 'application/json' } });
   } catch (error) {
-    return { kind: 'problem', message: `Jira could not be reached for ${what}: ${String(error)}. Reload the page to try again.` };
+    return { kind: 'problem', message: `Jira could not be reached for ${what}: ${errorText(error)}. Reload the page to try again.` };
   }
   if (response.status === 404) {
     return { kind: 'missing' };

@@ -133,3 +133,9 @@ describe("the gadget's configuration", () => {
     expect(findAll(doc, 'Button')[0].props.isDisabled).toBe(true);
   });
 });
+
+test('the configuration says why the projects could not be listed', async () => {
+  answer({ '/rest/api/3/project/search?maxResults=100&orderBy=name': { status: 503, body: {} } }, {});
+  const doc = await render(<GadgetConfigView />);
+  expect(textOf(doc)).toBe('Jira answered 503 when listing projects. Reload to try again.');
+});

@@ -7,6 +7,7 @@ import { view } from '@forge/bridge';
 import { Button, Label, SectionMessage, Select, Spinner, Stack, Text } from '@forge/react';
 
 import { TEAM_PROPERTY } from '../documents';
+import { errorText } from '../format';
 import { listProjects, readTeams } from '../jira';
 import type { ProjectChoice } from '../jira';
 import type { GadgetConfig } from './TeamGadget';
@@ -26,7 +27,7 @@ async function readProjects(): Promise<Projects> {
     const saved = (context.extension.gadgetConfiguration ?? {}) as Partial<GadgetConfig>;
     return { projects, saved };
   } catch (error) {
-    return { problem: `${String(error)}` };
+    return { problem: errorText(error) };
   }
 }
 

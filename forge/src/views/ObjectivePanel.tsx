@@ -16,7 +16,7 @@ import {
 
 import type { ObjectiveDocument } from '../documents';
 import { OBJECTIVE_PROPERTY } from '../documents';
-import { barValue, score, scoreAgainstPace } from '../format';
+import { barValue, errorText, score, scoreAgainstPace } from '../format';
 import { readObjective } from '../jira';
 import type { Read } from '../jira';
 import { AsOf, KpiLine, StatusLozenge } from './parts';
@@ -31,7 +31,7 @@ async function readThisIssue(): Promise<Read<ObjectiveDocument>> {
     }
     return await readObjective(issueKey);
   } catch (error) {
-    return { kind: 'problem', message: `The issue could not be read: ${String(error)}. Reload the page to try again.` };
+    return { kind: 'problem', message: `The issue could not be read: ${errorText(error)}. Reload the page to try again.` };
   }
 }
 

@@ -9,7 +9,7 @@ import { Box, Heading, Inline, Link, SectionMessage, Spinner, Stack, Text } from
 
 import type { ObjectiveBrief, TeamBrief } from '../documents';
 import { TEAM_PROPERTY } from '../documents';
-import { KPI_ORDER, OBJECTIVE_ORDER, scoreAgainstPace } from '../format';
+import { KPI_ORDER, OBJECTIVE_ORDER, errorText, scoreAgainstPace } from '../format';
 import { readTeams } from '../jira';
 import { AsOf, KpiLine, StatusLozenge } from './parts';
 import { useRead } from './useRead';
@@ -43,7 +43,7 @@ async function readConfiguredTeam(): Promise<Shown> {
     }
     return { kind: 'team', team };
   } catch (error) {
-    return { kind: 'message', appearance: 'error', title: 'kpiokr could not show this team', text: `${String(error)}. Reload the dashboard to try again.` };
+    return { kind: 'message', appearance: 'error', title: 'kpiokr could not show this team', text: `${errorText(error)}. Reload the dashboard to try again.` };
   }
 }
 
