@@ -83,7 +83,7 @@ class Api:
         """200 when the store answers, with the newest run's age and outcome and how many histories are
         kept for past dates; 503 when it does not."""
         health = self.reports.health()
-        body = {
+        body: dict[str, object] = {
             "store": "reachable" if health.store else "unreachable",
             "last_run": None
             if health.run_id is None
