@@ -182,6 +182,7 @@ def _record(
     if history is not None:
         site.next_history_id += 1
         site.bump()
+        site.announce("jira:issue_updated", issue, history)
     return history
 
 
@@ -228,6 +229,7 @@ def create_issue(
                 else:
                     values[key] = value
         site.bump()
+        site.announce("jira:issue_created", issue)
         return issue
 
 

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from jira_sandbox import api_agile, api_comments, api_control, api_platform, api_properties
+from jira_sandbox import api_agile, api_comments, api_control, api_platform, api_properties, webhooks
 from jira_sandbox.catalog import FLAVORS, User
 from jira_sandbox.faults import Fault, FaultSet
 from jira_sandbox.jql import JqlError
@@ -29,7 +29,13 @@ from jira_sandbox.search import SearchEngine
 from jira_sandbox.site import Site
 from jira_sandbox.wire import Renderer
 
-ROUTES: list[Route] = [*api_platform.ROUTES, *api_agile.ROUTES, *api_comments.ROUTES, *api_properties.ROUTES]
+ROUTES: list[Route] = [
+    *api_platform.ROUTES,
+    *api_agile.ROUTES,
+    *api_comments.ROUTES,
+    *api_properties.ROUTES,
+    *webhooks.ROUTES,
+]
 NOT_AUTHENTICATED = "You are not authenticated. Authentication required to perform this operation."
 #: Largest page per kind of answer; tests may lower them on a running server.
 DEFAULT_LIMITS = {"cloud_search": 100, "cloud_search_ids": 5000, "dc_search": 1000, "changelog": 100, "agile_list": 50}
@@ -47,6 +53,7 @@ class Context:
         self.limits = dict(DEFAULT_LIMITS)
         self.tasks: dict[str, dict[str, Any]] = {}
         self._renderers: dict[str, Renderer] = {}
+        self.webhooks = webhooks.WebhookHub(self)
 
     @property
     def base(self) -> str:
@@ -145,7 +152,7 @@ class SandboxServer:
         path = parts.path.rstrip("/") or "/"
         req = Request(method, path, target, parse_qs(parts.query, keep_blank_values=True), body, headers)
         if path == "/_sandbox" or path.startswith("/_sandbox/"):
-            return self._dispatch(req, api_control.ROUTES, control=True)
+            return self._dispatch(req, [*api_control.ROUTES, *webhooks.CONTROL_ROUTES], control=True)
         fault = self.faults.take(method, path)
         if fault is not None:
             early = self._fault_response(fault)

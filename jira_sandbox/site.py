@@ -7,6 +7,7 @@ either flavour are accepted wherever a caller names a field.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -54,6 +55,9 @@ class Site:
         self.next_field_num = catalog.FIRST_CREATED_FIELD
         self.next_option_id = 10100
         self.item_memo: dict[tuple[str, Any, Any], Item] = {}
+        #: Told of each issue created, changed or deleted (``jira:issue_created`` and so on), with the site
+        #: locked: the webhooks a server sends (:mod:`jira_sandbox.webhooks`).
+        self.listeners: list[Callable[[str, Issue, History | None], None]] = []
 
     # --- clock ------------------------------------------------------------------------------
 
@@ -136,7 +140,13 @@ class Site:
         del self.by_id[issue.id]
         self.issues.remove(issue)
         self.bump()
+        self.announce("jira:issue_deleted", issue)
         return issue
+
+    def announce(self, event: str, issue: Issue, history: History | None = None) -> None:
+        """Tell the listeners of ``event`` on ``issue`` (its new ``history`` for an update)."""
+        for listener in self.listeners:
+            listener(event, issue, history)
 
     def bump(self) -> None:
         """Record that the data changed (search caches key on the revision)."""

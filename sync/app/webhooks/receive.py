@@ -1,12 +1,12 @@
 """``POST /webhooks/jira``: a webhook is read with a size limit, its signature checked, its delivery
 recorded once, and its hint handed on.
 
-401 unsigned or wrongly signed; 413 larger than ``webhooks.max_body_bytes`` (the body is read up to the
-limit whatever ``Content-Length`` says); 400 signed but no Jira event; 200 ``duplicate`` for a delivery
-already received (Jira's redeliveries, replays) and ``stale`` for one older than the deliveries kept;
-200 ``ignored`` for an event kpiokr does not act on; 202 when accepted. Where no daemon runs in the
-process (``kpiokr serve``), an accepted webhook is recorded and the answer says that the daemon acts
-on webhooks (``kpiokr daemon --serve``); its scheduled sync picks the change up meanwhile.
+401 unsigned or wrongly signed; 413 larger than ``webhooks.max_body_bytes`` (the body is read up to
+the limit whatever ``Content-Length`` says); 400 signed but no Jira event; 200 ``duplicate`` for a
+delivery already received (Jira's redeliveries, replays); 200 ``ignored`` for an event kpiokr does not
+act on; 202 when accepted. Where no daemon runs in the process (``kpiokr serve``), an accepted webhook
+is recorded and the answer says that the daemon acts on webhooks (``kpiokr daemon --serve``); its
+scheduled sync picks the change up meanwhile.
 """
 
 from __future__ import annotations
@@ -75,8 +75,6 @@ class WebhookReceiver:
     def _accept(self, hint: Hint) -> JSONResponse:
         now = self.clock()
         keep = timedelta(hours=self.settings.keep_deliveries_hours)
-        if hint.timestamp_ms is not None and now - datetime.fromtimestamp(hint.timestamp_ms / 1000, now.tzinfo) > keep:
-            return _answer(200, "stale", "the event is older than the deliveries kept: not acted on")
         if not self.store.record_delivery(hint.keys, hint.event, now, keep):
             log.info("webhook %s: a delivery already received, answered once", hint.event)
             return _answer(200, "duplicate", "this delivery was already received")
