@@ -12,9 +12,9 @@ from sync.app.metrics import Metrics
 from sync.app.ports import PassHooks
 from sync.app.report import render
 from sync.app.results import team_document
-from sync.app.reviews import Review, describe_comments, make_reviews, publish, review_json, to_markdown
+from sync.app.reviews import Review, describe_comments, make_reviews, publish, review_job, review_json, to_markdown
 from sync.app.runner import Runner, RunSummary
-from sync.app.scheduler import build_scheduler, run_until_stopped
+from sync.app.scheduler import add_review_job, build_scheduler, run_until_stopped
 from sync.app.score_fields import explain_missing
 from sync.app.web import Access, DashboardServer, dashboard_access, dashboard_app
 from sync.app.webhooks import REGISTERED_EVENTS, LiveUpdates, WebhookReceiver, webhook_receiver
@@ -35,6 +35,7 @@ __all__ = [
     "Runner",
     "WebhookReceiver",
     "When",
+    "add_review_job",
     "build_scheduler",
     "daemon_share",
     "dashboard_access",
@@ -46,6 +47,7 @@ __all__ = [
     "make_reviews",
     "publish",
     "render",
+    "review_job",
     "review_json",
     "run_until_stopped",
     "team_document",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -15,6 +15,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sync.config import SyncSettings
 
 log = logging.getLogger(__name__)
+
+#: How often the daemon looks for reviews whose time has come.
+REVIEW_CHECK_MINUTES = 15
 
 
 def build_scheduler(
@@ -43,6 +46,13 @@ def build_scheduler(
         reconcile_job, CronTrigger(hour=hour, minute=minute, timezone=tz), id="reconcile", name="reconcile"
     )
     return scheduler
+
+
+def add_review_job(scheduler: BackgroundScheduler, review_job: Callable[[], object], tz: tzinfo, now: datetime) -> None:
+    """Check every :data:`REVIEW_CHECK_MINUTES` for reviews whose time has come, after the first sync."""
+    trigger = IntervalTrigger(minutes=REVIEW_CHECK_MINUTES, timezone=tz)
+    first = now + timedelta(minutes=1)
+    scheduler.add_job(review_job, trigger, id="reviews", name="reviews", next_run_time=first)
 
 
 def run_until_stopped(

@@ -20,6 +20,7 @@ from sync.app import (
     RunSummary,
     WebhookReceiver,
     When,
+    add_review_job,
     build_scheduler,
     daemon_share,
     dashboard_access,
@@ -27,6 +28,7 @@ from sync.app import (
     evaluate_as_of,
     field_kind,
     render,
+    review_job,
     run_until_stopped,
     team_document,
     webhook_receiver,
@@ -185,6 +187,9 @@ def daemon(
             live.start()
         scheduler = build_scheduler(job, lambda: job(reconcile=True), sync_settings, UTC, now)
         share.on_taken = lambda _groups: scheduler.modify_job("sync", next_run_time=utc_now())
+        reviews = config.resolve(config.reviews.directory)
+        jobs = review_job(app.jira, app.store, app.mappings, reviews, utc_now, stop=stop, teams=share.leased_teams)
+        add_review_job(scheduler, jobs, UTC, now)
         if share.keeper is not None:
             app.metrics.count_teams_leased(lambda: len(share.leased_teams() or ()))
         about = {

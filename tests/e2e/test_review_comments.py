@@ -135,3 +135,36 @@ def test_a_run_killed_after_its_post_left_ends_with_one_comment_per_issue(
     after = marked(jira)
     assert set(after) == objective_epics(jira)
     assert all(len(texts) == 1 for texts in after.values())
+
+
+def test_the_daemons_review_job_publishes_what_is_due_once(jira: Jira, synced: Path) -> None:
+    from datetime import UTC, datetime  # noqa: PLC0415
+    from threading import Event  # noqa: PLC0415
+
+    from sync.app import review_job  # noqa: PLC0415
+    from sync.cli.bootstrap import build_app  # noqa: PLC0415
+    from sync.config import load_config  # noqa: PLC0415
+
+    app = build_app(load_config(synced), {})
+    directory = synced.parent / "reviews"
+    # Monday 09:30 in Berlin: last week's digest is due, and October's check-in (due on 2 November)
+    try:
+        monday = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
+        job = review_job(app.jira, app.store, app.mappings, directory, lambda: monday, stop=Event())
+        job()
+        made = marked(jira)
+        assert set(made) == objective_epics(jira) | {REVIEW_ISSUE}
+        assert "week of 2026-11-16" in made[REVIEW_ISSUE][0]
+        assert all("2026-10" in made[key][0] for key in objective_epics(jira))
+        names = sorted(p.name for p in (directory / "mob").iterdir())
+        assert names == [
+            "monthly-2026-10.json",
+            "monthly-2026-10.md",
+            "weekly-week-of-2026-11-16.json",
+            "weekly-week-of-2026-11-16.md",
+        ]
+        jira.server.clear_request_log()
+        job()
+        assert jira.requests() == [], "a review already made is not made again"
+    finally:
+        app.close()

@@ -8,6 +8,7 @@ from sync.app.reviews.jira_formats import to_wiki
 from sync.app.reviews.markdown import to_markdown
 from sync.app.reviews.model import Review
 from sync.app.reviews.run import Published, due_reviews, make_reviews, publish
+from sync.app.reviews.scheduled import review_job
 
 __all__ = [
     "Published",
@@ -16,6 +17,7 @@ __all__ = [
     "due_reviews",
     "make_reviews",
     "publish",
+    "review_job",
     "review_json",
     "to_markdown",
     "to_wiki",
