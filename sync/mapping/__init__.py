@@ -13,17 +13,19 @@ from sync.mapping.build import (
     team_timezone,
 )
 from sync.mapping.key_results import KeyResultMeasure
-from sync.mapping.lint import key_result_count_warnings, objective_count_warnings, unmeasured_warnings
+from sync.mapping.lint import key_result_count_warnings, lint_team, objective_count_warnings, unmeasured_warnings
 from sync.mapping.loader import LoadedMappings, load_mappings, online_checks
 from sync.mapping.problems import MappingProblem, format_loc
 from sync.mapping.review import REVIEW_KINDS, WEEKDAYS, ReviewKind, ReviewSection
 from sync.mapping.schema import TeamMapping
+from sync.mapping.sections import CycleSection
 from sync.mapping.toml_positions import Loc
 from sync.mapping.watch import MappingWatcher
 
 __all__ = [
     "REVIEW_KINDS",
     "WEEKDAYS",
+    "CycleSection",
     "KeyResultMeasure",
     "LoadedMappings",
     "Loc",
@@ -40,6 +42,7 @@ __all__ = [
     "format_loc",
     "key_result_count_warnings",
     "key_result_jql",
+    "lint_team",
     "load_mappings",
     "measure_tables",
     "numeric_fields",
