@@ -170,9 +170,9 @@ class FakeJira(JiraRestGateway):
         return [s for s in self.session.served if s.method == method and contains in s.path]
 
     def writes(self) -> list[tuple[str, dict[str, Any]]]:
-        """The issue edits Jira accepted: (issue key, fields), oldest first."""
+        """The issue edits Jira accepted: (issue key, fields), oldest first (issue properties are not edits)."""
         return [
             (s.path.rsplit("/", 1)[1], dict(s.body["fields"]))
             for s in self.requests_to("PUT", "/issue/")
-            if s.status < 300
+            if s.status < 300 and "/properties/" not in s.path
         ]
