@@ -43,16 +43,19 @@ def desired_properties(
     projects: Mapping[str, Sequence[str]],
     daily: Mapping[str, DailySeries],
     dashboard_url: str | None = None,
+    forecasts: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
 ) -> list[DesiredProperty]:
     """The ``kpiokr.objective`` document of every objective and the ``kpiokr.team`` document of every
     project of ``reports`` (team report documents); ``projects`` names each team's projects, ``daily``
-    each team's daily series. A project several teams read holds them all, by team name."""
+    each team's daily series, ``forecasts`` each team's objective forecasts by epic key. A project
+    several teams read holds them all, by team name."""
     wanted: list[DesiredProperty] = []
     entries: dict[str, list[dict[str, Any]]] = {}
     for report in reports:
         team = str(report["team"])
         series = daily.get(team, {})
-        for key, document in objective_documents(report, series, dashboard_url).items():
+        outlook = (forecasts or {}).get(team)
+        for key, document in objective_documents(report, series, dashboard_url, forecasts=outlook).items():
             wanted.append(DesiredProperty("issue", key, OBJECTIVE_PROPERTY, document))
         entry = team_entry(report, series, dashboard_url)
         for project in projects.get(team, ()):

@@ -28,11 +28,17 @@ DailySeries = Mapping[str, Sequence[tuple[str, float | None]]]
 
 
 def objective_documents(
-    report: Mapping[str, Any], daily: DailySeries, dashboard_url: str | None = None, *, limit: int = LIMIT_BYTES
+    report: Mapping[str, Any],
+    daily: DailySeries,
+    dashboard_url: str | None = None,
+    *,
+    forecasts: Mapping[str, Mapping[str, Any]] | None = None,
+    limit: int = LIMIT_BYTES,
 ) -> dict[str, dict[str, Any]]:
     """Each objective of a team's report document (:func:`sync.app.results.team_document`) as its
     ``kpiokr.objective`` document of at most ``limit`` bytes, by epic key. ``dashboard_url`` is the
-    dashboard's public base URL."""
+    dashboard's public base URL; ``forecasts`` the objectives' forecast objects, by epic key, where
+    one exists (:func:`sync.app.properties.forecasts.objective_forecasts`)."""
     kpis = {str(k["key"]): k for k in report.get("kpis") or ()}
     documents = {}
     for objective in report.get("objectives") or ():
@@ -61,6 +67,8 @@ def objective_documents(
             "guardrails": guardrails,
             "data_quality": _data_quality(objective, guardrails, kpis),
         }
+        if forecasts and objective["key"] in forecasts:
+            document["forecast"] = dict(forecasts[objective["key"]])
         if dashboard_url:
             document["dashboard_url"] = _link(dashboard_url, "teams", report["team"], "objectives", objective["key"])
         documents[str(objective["key"])] = fit(document, limit)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sync.app.ports import Ports
 from sync.app.properties.build import daily_series, desired_properties
+from sync.app.properties.forecasts import objective_forecasts
 from sync.app.properties.phase import PropertyOutcomes, PropertyPhase
 from sync.app.results import team_document
 from sync.app.run_summary import RunSummary
@@ -24,10 +25,13 @@ def write_properties(
     if not writeback.properties:
         return None
     store = ports.store
-    projects = {t.team.name: list(t.team.projects) for t in teams}
-    reports = [team_document(r) for r in summary.results if r.team in projects]
-    daily = {r.team: daily_series(store, r.team, r.cycle) for r in summary.results if r.team in projects}
-    desired = desired_properties(reports, projects, daily, ports.config.dashboard.public_url)
+    mappings = {t.team.name: t for t in teams}
+    projects = {name: list(t.team.projects) for name, t in mappings.items()}
+    results = [r for r in summary.results if r.team in mappings]
+    reports = [team_document(r) for r in results]
+    daily = {r.team: daily_series(store, r.team, r.cycle) for r in results}
+    forecasts = {r.team: objective_forecasts(store, mappings[r.team], r, daily[r.team]) for r in results}
+    desired = desired_properties(reports, projects, daily, ports.config.dashboard.public_url, forecasts)
     phase = PropertyPhase(ports.jira, store, ports.clock, summary.run_id)
     if not dry_run:
         phase.settle_interrupted({d.key for d in desired})

@@ -1,0 +1,97 @@
+"""Each objective's forecast at cycle end, for its ``kpiokr.objective`` document.
+
+The forecast is the one the monthly check-in gives (:func:`sync.app.forecasts.outlooks`), made from
+the daily series the pass has just extended and, for key results graded by completion, from the
+throughput in the stored histories (read only then). It is made for the objectives whose key
+results have a stored daily grade for every day of the cycle before today, so a pass never
+evaluates past days itself (the daily series' backfill does, within its time budget), and it is
+left out while the data are too thin for a chance of success.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kpiokr.forecasting import Forecast
+from sync.app.as_of import StoredTeam, newest_basis
+from sync.app.forecasts import THROUGHPUT_DAYS, Series, daily_throughput, outlooks
+from sync.app.properties.documents import DailySeries
+from sync.app.results import TeamResult
+from sync.mapping import CycleSection, TeamMapping, team_timezone
+from sync.store import Store
+
+
+def forecast_document(forecast: Forecast) -> dict[str, Any] | None:
+    """``forecast`` as the ``forecast`` object of ``kpiokr.objective``; ``None`` when too thin for a chance."""
+    if forecast.probability is None:
+        return None
+    return {
+        "projected": round(forecast.projection, 3),
+        "low": round(forecast.low, 3),
+        "high": round(forecast.high, 3),
+        "p_success": round(forecast.probability, 3),
+        "method": forecast.method,
+    }
+
+
+def objective_forecasts(
+    store: Store, team: TeamMapping, result: TeamResult, daily: DailySeries
+) -> dict[str, dict[str, Any]]:
+    """The forecast documents of ``result``'s objectives (the team's evaluation in its current cycle), by
+    epic key, for those whose key results' daily grades ``daily`` (the team's stored series of the cycle,
+    :func:`sync.app.properties.build.daily_series`) holds for every past day of the cycle."""
+    cycle = team.cycle
+    if result.cycle != cycle.name or not result.objectives:
+        return {}
+    source = _StoredFigures(store, team, daily)
+    today = result.as_of.astimezone(source.tz).date()
+    if not cycle.start <= today <= cycle.end:
+        return {}
+    past = {cycle.start + timedelta(days=n) for n in range((today - cycle.start).days)}
+    complete = {
+        objective.key
+        for objective, _ in result.objectives
+        if objective.key_results
+        and all(past <= set(source.days(f"key_result:{kr.key}")) for kr in objective.key_results)
+    }
+    scoped = replace(result, objectives=tuple((o, s) for o, s in result.objectives if o.key in complete))
+    found = {}
+    for outlook in outlooks(source, scoped, cycle):
+        document = forecast_document(outlook.forecast)
+        if document is not None:
+            found[outlook.objective.key] = document
+    return found
+
+
+class _StoredFigures:
+    """A :class:`sync.app.forecasts.ForecastSource` over a team's stored series and histories."""
+
+    def __init__(self, store: Store, team: TeamMapping, daily: DailySeries) -> None:
+        self.store, self.team, self.daily = store, team, daily
+        self._latest, self._site = newest_basis(store, team.team.name)
+        self.tz: tzinfo = team_timezone(team, ZoneInfo(self._latest.timezone or "UTC"))
+        self._histories: StoredTeam | None = None
+
+    def days(self, name: str) -> dict[date, float | None]:
+        """The stored values of the series ``name``, by day."""
+        return {date.fromisoformat(day): value for day, value in self.daily.get(name, ())}
+
+    def series(self, names: Iterable[str], first: date, last: date, cycle: CycleSection) -> dict[str, Series]:
+        """Each of ``names``' stored values from ``first`` to ``last``, oldest first."""
+        return {
+            name: sorted((day, value) for day, value in self.days(name).items() if first <= day <= last)
+            for name in names
+        }
+
+    def throughput(
+        self, as_of: datetime, cycle: CycleSection, *, days: int = THROUGHPUT_DAYS, points: bool = False
+    ) -> list[float]:
+        """What the team completed each day up to ``as_of``, from its stored histories (read once)."""
+        if self._histories is None:
+            self._histories = StoredTeam.load(self.store, self.team, self._latest, self._site, self._latest.answers)
+        data = self._histories.data
+        return daily_throughput(data.histories, data.done_status_ids, as_of, self.tz, days=days, points=points)
