@@ -1,0 +1,104 @@
+"""Property writes against an in-memory Jira, both flavours: the forecast an objective's document carries,
+and a kill after a property request left, settled on restart without writing the property twice."""
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from sync.app.properties.forecasts import forecast_document
+from sync.app.reviews.forecasts import outlooks
+from sync.app.reviews.timeline import TeamTimeline
+from sync.mapping import load_mappings
+from sync.store import Store
+from tests.fakes.jira import Served
+from tests.fakes.world import World, make_world
+from tests.properties_support import validator
+
+
+@pytest.fixture(params=["cloud", "datacenter"])
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> World:
+    return make_world(tmp_path / "kpiokr", flavor=request.param)
+
+
+def _objective_property(world: World, key: str) -> dict | None:
+    issue = world.site.by_key[key]
+    return world.site.properties.get(("issue", str(issue.id)), {}).get("kpiokr.objective")
+
+
+def _property_writes(world: World) -> list[Served]:
+    """Every property write Jira accepted through any gateway: bulk POSTs and PUTs."""
+    return [
+        s
+        for fake in world.gateways
+        for s in fake.served
+        if s.method in ("PUT", "POST") and "/properties" in s.path and s.status < 400
+    ]
+
+
+def _issues_written(writes: list[Served], world: World) -> Counter[str]:
+    """How many times each issue's (or project's) property was sent, bulk requests counted per issue."""
+    sent: Counter[str] = Counter()
+    for write in writes:
+        if write.path.endswith("/properties/multi"):
+            sent.update(world.site.by_id[item["issueID"]].key for item in write.body["issues"])
+        else:
+            sent[write.path.split("/")[5]] += 1
+    return sent
+
+
+def test_an_objective_document_carries_the_forecast_the_monthly_check_in_makes(world):
+    with world.app() as app:
+        summary = world.runner(app).run()
+        teams = {t.team.name: t for t in load_mappings(world.config.mapping_paths).teams}
+        expected = {}
+        for result in summary.results:
+            team = teams[result.team]
+            for outlook in outlooks(TeamTimeline(app.store, team), result, team.cycle):
+                expected[outlook.objective.key] = forecast_document(outlook.forecast)
+
+    with_forecast = {key: f for key, f in expected.items() if f is not None}
+    assert with_forecast, "the seeded site's objectives have enough history for a forecast"
+    for key, forecast in expected.items():
+        document = _objective_property(world, key)
+        assert document is not None
+        validator("kpiokr.objective").validate(document)
+        assert document.get("forecast") == forecast
+        if forecast is not None:
+            assert forecast["low"] <= forecast["projected"] <= forecast["high"]
+
+
+def _kill_at_objective_property(world: World, key: str, *, landed: bool) -> None:
+    """Stop the process at the request sending ``key``'s ``kpiokr.objective``: Cloud's bulk POST, else its PUT."""
+    if world.flavor == "cloud":
+        world.jira.kill_at("POST", "/rest/api/3/issue/properties/multi", landed=landed)
+    else:
+        world.jira.kill_at("PUT", f"/rest/api/2/issue/{key}/properties/kpiokr.objective", landed=landed)
+
+
+@pytest.mark.parametrize("landed", [True, False])
+def test_a_property_write_cut_by_a_kill_is_settled_on_restart_and_never_sent_twice(world, landed):
+    with world.app() as app:
+        _kill_at_objective_property(world, "MOB-1", landed=landed)
+        with pytest.raises(KeyboardInterrupt):
+            world.runner(app).run()
+        pending = [e for e in app.store.ledger(outcome="pending") if e.issue_key == "MOB-1"]
+        assert [e.field_id for e in pending] == ["property:kpiokr.objective"]
+    assert (_objective_property(world, "MOB-1") is not None) == landed
+    with world.app() as app:  # the restart: a new process on the same store
+        app.store.recover_abandoned_runs()
+        summary = world.runner(app).run()
+        settled = [e for e in app.store.ledger(issue_key="MOB-1") if e.run_id == pending[0].run_id]
+
+    assert summary.status == "ok"
+    assert [e.outcome for e in settled if e.field_id == "property:kpiokr.objective"] == [
+        "written" if landed else "skipped"
+    ]
+    sent = _issues_written(_property_writes(world), world)
+    assert sent["MOB-1"] == 1, "Jira got MOB-1's property once: by the killed run when it landed, else by the restart"
+    assert max(sent.values()) == 1, "no issue or project received its property twice"
+    document = _objective_property(world, "MOB-1")
+    assert document is not None
+    validator("kpiokr.objective").validate(document)
+    with Store.open(world.config.store_url) as store:
+        assert store.ledger(outcome="pending") == []
