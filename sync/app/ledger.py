@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 
 #: The ledger's field id of a property write is this prefix and the property key (its value: a digest).
 PROPERTY_PREFIX = "property:"
+#: The ledger's field id of a review comment is this prefix and the comment's marker (its value: a digest).
+COMMENT_PREFIX = "review:"
+#: Ledger entries that are no field of the issue: each kind is settled by the phase that writes it.
+_NOT_FIELDS = (PROPERTY_PREFIX, COMMENT_PREFIX)
 #: The reason a pending write that never reached Jira is settled ``skipped`` with.
 INTERRUPTED = "the run was interrupted before Jira answered, and Jira does not hold the value: written again"
 
@@ -67,7 +71,7 @@ class WriteLedger:
         pending = [
             e
             for e in self.store.ledger(outcome="pending")
-            if e.issue_key in issue_keys and not e.field_id.startswith(PROPERTY_PREFIX)  # properties: their own phase
+            if e.issue_key in issue_keys and not e.field_id.startswith(_NOT_FIELDS)
         ]
         writes: dict[tuple[int | None, str], list[LedgerEntry]] = {}
         for entry in pending:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sync.app.ledger import COMMENT_PREFIX
 from sync.app.reviews.blocks import Paragraph
 from sync.app.reviews.jira_formats import comment_body
 from sync.app.reviews.model import Review
@@ -27,8 +28,6 @@ from sync.store import LedgerEntry, Store
 
 log = logging.getLogger(__name__)
 
-#: The ledger's field id prefix of review comments (they are no field: the sync pass leaves them be).
-LEDGER_PREFIX = "review:"
 INTERRUPTED = "the review run was interrupted before Jira answered, and the issue holds no such comment"
 
 
@@ -85,11 +84,11 @@ class CommentDelivery:
         latest = {
             (e.issue_key, e.field_id): e
             for e in self.store.latest_ledger_entries({c.issue_key for c in planned})
-            if e.field_id.startswith(LEDGER_PREFIX)
+            if e.field_id.startswith(COMMENT_PREFIX)
         }
         outcomes = []
         for comment in planned:
-            entry = latest.get((comment.issue_key, LEDGER_PREFIX + comment.marker))
+            entry = latest.get((comment.issue_key, COMMENT_PREFIX + comment.marker))
             if entry is not None and entry.outcome == "written" and entry.value == comment.digest:
                 outcomes.append(CommentOutcome(comment, "unchanged"))
                 continue
@@ -97,7 +96,7 @@ class CommentDelivery:
         return outcomes
 
     def _post(self, run_id: int, comment: PlannedComment, entry: LedgerEntry | None) -> CommentOutcome:
-        field = LEDGER_PREFIX + comment.marker
+        field = COMMENT_PREFIX + comment.marker
         try:
             existing = next((c.id for c in self.jira.comments(comment.issue_key) if comment.marker in c.text), None)
         except KpiokrError as error:

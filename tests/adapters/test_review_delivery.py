@@ -1,0 +1,101 @@
+"""Review comments against an in-memory Jira: one comment per period per issue, edited when run again,
+left alone when unchanged, and never duplicated after a run killed with its POST in Jira's hands or
+before it reached Jira; a sync pass in between leaves the review's pending ledger entry to the review."""
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sync.app import make_reviews, publish
+from sync.app.reviews.delivery import INTERRUPTED, plan_comments
+from sync.cli.bootstrap import App
+from sync.store import LedgerEntry
+from tests.fakes.world import NOW, World, make_world
+
+DAY = date(2026, 11, 19)
+
+
+@pytest.fixture(params=["cloud", "datacenter"])
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> World:
+    return make_world(tmp_path / "kpiokr", flavor=request.param)
+
+
+@pytest.fixture
+def app(world: World) -> Iterator[App]:
+    """The daemon after one sync pass: the store holds every team's histories."""
+    with world.app() as app:
+        world.runner(app).run()
+        yield app
+
+
+def monthly(world: World, app: App, day: date = DAY) -> list[str]:
+    """Make and publish every team's monthly check-in for ``day``; returns the comments' actions."""
+    reviews = make_reviews(app.store, app.mappings.current(), "monthly", day=day, now=NOW)
+    published = publish(reviews, app.jira, app.store, world.config_path.parent / "reviews", world.site.clock)
+    return [o.action for o in published.outcomes]
+
+
+def first_comment_issue(app: App) -> str:
+    """The issue the first monthly comment goes to."""
+    reviews = make_reviews(app.store, app.mappings.current(), "monthly", day=DAY, now=NOW)
+    return plan_comments(reviews[0])[0].issue_key
+
+
+def review_comments(world: World) -> dict[str, int]:
+    """How many review comments each issue holds, as Jira lists them."""
+    keys = {i.key for i in world.site.issues if i.project in {"MOB", "WEB"}}
+    counts = {key: sum("kpiokr-review" in c.text for c in world.jira.comments(key)) for key in sorted(keys)}
+    return {key: n for key, n in counts.items() if n}
+
+
+def comment_path(world: World, key: str) -> str:
+    return f"/rest/api/{3 if world.flavor == 'cloud' else 2}/issue/{key}/comment"
+
+
+def review_entries(app: App, key: str) -> list[LedgerEntry]:
+    return [e for e in app.store.ledger() if e.issue_key == key and e.field_id.startswith("review:")]
+
+
+def test_a_second_run_edits_each_comment_and_the_same_review_again_sends_nothing(world: World, app: App):
+    first = monthly(world, app)
+    comments = review_comments(world)
+    posts = len(world.jira.requests_to("POST", "/comment"))
+
+    assert first
+    assert set(first) == {"added"}
+    assert set(comments.values()) == {1}
+    assert posts == len(first)
+
+    assert set(monthly(world, app, date(2026, 11, 20))) == {"edited"}
+    assert review_comments(world) == comments
+    assert len(world.jira.requests_to("POST", "/comment")) == posts
+    puts = len(world.jira.requests_to("PUT", "/comment"))
+    assert puts == len(first)
+
+    assert set(monthly(world, app, date(2026, 11, 20))) == {"unchanged"}
+    assert len(world.jira.requests_to("PUT", "/comment")) == puts
+
+
+@pytest.mark.parametrize("landed", [True, False], ids=["comment-landed", "comment-lost"])
+def test_a_killed_run_leaves_one_comment_after_a_sync_pass_and_a_second_run(world: World, app: App, landed: bool):
+    key = first_comment_issue(app)
+    world.jira.kill_at("POST", comment_path(world, key), landed=landed)
+    with pytest.raises(KeyboardInterrupt):
+        monthly(world, app)
+    assert [e.outcome for e in review_entries(app, key)] == ["pending"]
+    assert review_comments(world).get(key, 0) == (1 if landed else 0)
+
+    world.runner(app).run()  # its settling of interrupted score writes leaves the comment's entry alone
+    assert [(e.outcome, e.reason) for e in review_entries(app, key)] == [("pending", None)]
+
+    actions = monthly(world, app)
+    comments = review_comments(world)
+    assert set(comments.values()) == {1}
+    assert key in comments
+    settled = [(e.outcome, e.reason) for e in review_entries(app, key)]
+    assert settled == [("written" if landed else "skipped", None if landed else INTERRUPTED), ("written", None)]
+    assert actions[0] == ("edited" if landed else "added")
+    assert len(world.jira.requests_to("POST", comment_path(world, key))) == 1
+    assert len(world.jira.requests_to("POST", "/comment")) == len(actions)
