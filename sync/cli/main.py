@@ -23,6 +23,7 @@ from sync.cli.demo_files import DASHBOARD_PORT
 from sync.cli.exit_codes import exit_code
 from sync.cli.log_setup import configure_logging
 from sync.cli.review import review
+from sync.cli.webhook_setup import setup_webhook
 from sync.config import config_path, load_config
 from sync.jira import JiraRestGateway
 from sync.mapping import REVIEW_KINDS
@@ -81,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
 
     setup = sub.add_parser("setup", help="create the custom fields scores are written to")
     setup.add_argument("--dry-run", action="store_true", help="say what it would create")
+    setup.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="instead: register (or update) Jira's webhook to the daemon's URL ending in /webhooks/jira",
+    )
 
     sub.add_parser("migrate", help="bring the store's schema up to date")
 
@@ -139,7 +145,11 @@ def _run(args: argparse.Namespace, gateways: GatewayFactory) -> int:
         "report": lambda: commands.report(config, fmt=args.format, team=args.team, as_of=args.as_of, cycle=args.cycle),
         "check": lambda: check(config, offline=args.offline, gateways=gateways),
         "fields": lambda: fields(config, gateways),
-        "setup": lambda: commands.setup(config, dry_run=args.dry_run, gateways=gateways),
+        "setup": lambda: (
+            setup_webhook(config, args.webhook, dry_run=args.dry_run, gateways=gateways)
+            if args.webhook
+            else commands.setup(config, dry_run=args.dry_run, gateways=gateways)
+        ),
         "migrate": lambda: commands.migrate(config),
         "review": lambda: review(
             config,

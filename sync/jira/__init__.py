@@ -12,6 +12,7 @@ from sync.jira.site import Account, BoardConfig, FieldInfo, OwnWrites, resolve_f
 from sync.jira.translate import SiteDictionary, to_history
 from sync.jira.translate_agile import to_sprint
 from sync.jira.translate_values import parse_datetime
+from sync.jira.webhooks import WebhookRegistration
 
 __all__ = [
     "Account",
@@ -25,6 +26,7 @@ __all__ = [
     "OwnWrites",
     "RetryPolicy",
     "SiteDictionary",
+    "WebhookRegistration",
     "date_literal",
     "keys_in",
     "parse_datetime",

@@ -32,6 +32,7 @@ from sync.jira.retry import Clock, retrying
 from sync.jira.search import Enough, KnownHistories, search_cloud, search_datacenter
 from sync.jira.settings import JiraSettings
 from sync.jira.site import Account, BoardConfig, FieldInfo, Flavor, ServerInfo
+from sync.jira.webhooks import WebhookRegistration, register_webhook
 from sync.score_fields import FieldKind
 
 AGILE = "/rest/agile/1.0"
@@ -94,6 +95,7 @@ class JiraRestGateway:
         self._client = client or build_client(settings)
         self._send_raw = _sender(self._client)
         pacer = Pacer(sleep=sleep, max_pause=settings.retry.max_retry_after_seconds)
+        self._sleep = pacer.sleep
         self.http = JiraHttp(
             settings.base_url,
             self._send,
@@ -275,9 +277,10 @@ class JiraRestGateway:
         """Whether the site sets issue properties in bulk (Cloud); Data Center sets each with :meth:`set_property`."""
         return self.flavor() == "cloud"
 
-    def set_issue_properties(self, property_key: str, values: Mapping[int, Any]) -> None:
-        """Cloud: set ``property_key`` on up to 100 issues (by id) in one request."""
-        set_issue_properties(self.http, property_key, values)
+    def set_issue_properties(self, property_key: str, values: Mapping[int, Any]) -> bool:
+        """Cloud: set ``property_key`` on up to 100 issues (by id) in one request; False when Jira's task
+        was still running after a few reads (see :mod:`sync.jira.properties`)."""
+        return set_issue_properties(self.http, property_key, values, sleep=self._sleep)
 
     # -- agile ---------------------------------------------------------------------------------
 
@@ -325,6 +328,12 @@ class JiraRestGateway:
         listed = ", ".join(f"{b.get('name')!r} (id {b.get('id')})" for b in (exact or candidates)[:10])
         problem = f"{len(exact)} boards are named {name!r}" if exact else f"no board is named {name!r}"
         raise JiraNotFound(f"{problem}: {listed or 'no similar names'}. Name the board by its id.")
+
+    # -- webhooks ------------------------------------------------------------------------------
+
+    def register_webhook(self, registration: WebhookRegistration) -> tuple[str, str]:
+        """Register kpiokr's admin webhook, or update it (:func:`sync.jira.webhooks.register_webhook`)."""
+        return register_webhook(self.http, registration)
 
     # -- fields --------------------------------------------------------------------------------
 

@@ -14,14 +14,17 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from sync.app.runner import Runner
 from sync.app.warm_state import WarmState
 from sync.app.webhooks.debounce import Debouncer
 from sync.app.webhooks.events import Hint
 from sync.config import WebhookSettings
 from sync.errors import JiraNotFound, JiraPermissionError, KpiokrError
 from sync.mapping import TeamMapping
+
+if TYPE_CHECKING:  # the runner's pass imports the dashboard, which imports this package
+    from sync.app.runner import Runner
 
 log = logging.getLogger(__name__)
 
