@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_example_config_loads_and_documents_every_key():
     config = load_config(ROOT / "config.example.toml")
     text = (ROOT / "config.example.toml").read_text()
-    for section in ("jira", "store", "mappings", "sync", "retry", "writeback", "dashboard"):
+    for section in ("jira", "store", "mappings", "sync", "retry", "writeback", "dashboard", "webhooks"):
         model = getattr(config, section)
         for name in type(model).model_fields:
             assert f"{name} =" in text, f"config.example.toml does not document {section}.{name}"
