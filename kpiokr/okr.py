@@ -80,7 +80,7 @@ class ChildCompletion:
         if not children:
             return KeyResultScore(key, None, "no child issues yet")
         done = sum(1 for c in children if c.done_since(as_of) is not None)
-        return KeyResultScore(key, done / len(children), f"{done}/{len(children)} issues done")
+        return KeyResultScore(key, done / len(children), f"{done}/{len(children)} issues done", done, len(children))
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +94,7 @@ class EstimateCompletion:
         if total == 0:
             return KeyResultScore(key, None, "no estimated child issues yet")
         points = sum(c.estimate_at(as_of) or 0.0 for c in children if c.done_since(as_of) is not None)
-        return KeyResultScore(key, points / total, f"{points:g}/{total:g} points done")
+        return KeyResultScore(key, points / total, f"{points:g}/{total:g} points done", points, total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,11 +216,17 @@ class KeyResultInputs:
 
 @dataclass(frozen=True, slots=True)
 class KeyResultScore:
-    """A key result's grade (``None`` when it cannot be measured yet) and a readable progress line."""
+    """A key result's grade (``None`` when it cannot be measured yet) and a readable progress line.
+
+    Completion measures also give how much is ``done`` of the ``total`` (child issues, or estimate
+    points): what a forecast over the team's throughput starts from. Other measures leave both ``None``.
+    """
 
     key: str
     score: float | None
     progress: str
+    done: float | None = None
+    total: float | None = None
 
 
 @dataclass(frozen=True)

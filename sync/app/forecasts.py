@@ -12,7 +12,6 @@ extended (:mod:`sync.app.properties.forecasts`).
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from kpiokr.forecasting import (
     objective_forecast,
 )
 from kpiokr.history import IssueHistory
-from kpiokr.okr import ChildCompletion, EstimateCompletion, KeyResult, Objective, ObjectiveScore
+from kpiokr.okr import ChildCompletion, EstimateCompletion, KeyResult, KeyResultScore, Objective, ObjectiveScore
 from sync.app.results import TeamResult
 from sync.mapping import CycleSection
 
@@ -36,8 +35,6 @@ from sync.mapping import CycleSection
 Series = list[tuple[date, float | None]]
 #: Days of completed work a Monte Carlo forecast draws from.
 THROUGHPUT_DAYS = 42
-
-_DONE = re.compile(r"^([0-9.]+)/([0-9.]+) (issues|points) done")
 
 
 class ForecastSource(Protocol):
@@ -99,9 +96,9 @@ def outlooks(source: ForecastSource, result: TeamResult, cycle: CycleSection) ->
     found = []
     for objective, score in result.objectives:
         success_at = objective.ambition.success_score
-        progress = {s.key: s.progress for s in score.key_results}
+        graded = {s.key: s for s in score.key_results}
         forecasts = tuple(
-            (kr, _key_result(source, kr, progress.get(kr.key, ""), cycle, as_of=result.as_of, success_at=success_at))
+            (kr, _key_result(source, kr, graded.get(kr.key), cycle, as_of=result.as_of, success_at=success_at))
             for kr in objective.key_results
         )
         combined = _combined(objective, forecasts, success_at)
@@ -118,15 +115,21 @@ def _seed(key: str) -> int:
 
 
 def _key_result(
-    source: ForecastSource, kr: KeyResult, progress: str, cycle: CycleSection, *, as_of: datetime, success_at: float
+    source: ForecastSource,
+    kr: KeyResult,
+    graded: KeyResultScore | None,
+    cycle: CycleSection,
+    *,
+    as_of: datetime,
+    success_at: float,
 ) -> Forecast:
     day = as_of.astimezone(source.tz).date()
     end = cycle.end + timedelta(days=1)
-    done = _DONE.match(progress)
-    if isinstance(kr.measure, ChildCompletion | EstimateCompletion) and done is not None:
-        history = source.throughput(as_of, cycle, points=done[3] == "points")
+    completion = isinstance(kr.measure, ChildCompletion | EstimateCompletion)
+    if completion and graded is not None and graded.done is not None and graded.total:
+        history = source.throughput(as_of, cycle, points=isinstance(kr.measure, EstimateCompletion))
         return forecast_from_throughput(
-            float(done[1]), float(done[2]), history, as_of=day, end=end, success_at=success_at, seed=_seed(kr.key)
+            graded.done, graded.total, history, as_of=day, end=end, success_at=success_at, seed=_seed(kr.key)
         )
     series = source.series([f"key_result:{kr.key}"], cycle.start, day, cycle)[f"key_result:{kr.key}"]
     return forecast_from_series(

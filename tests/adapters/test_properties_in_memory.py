@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from sync.app.forecasts import outlooks
 from sync.app.properties.forecasts import forecast_document
-from sync.app.reviews.forecasts import outlooks
 from sync.app.reviews.timeline import TeamTimeline
 from sync.mapping import load_mappings
 from sync.store import Store
@@ -102,3 +102,39 @@ def test_a_property_write_cut_by_a_kill_is_settled_on_restart_and_never_sent_twi
     validator("kpiokr.objective").validate(document)
     with Store.open(world.config.store_url) as store:
         assert store.ledger(outcome="pending") == []
+
+
+def test_a_dry_run_lists_the_property_documents_it_would_write_and_sends_none(world, capsys):
+    assert world.main("sync", "--dry-run") == 0
+    listed = [line for line in capsys.readouterr().out.splitlines() if ": property kpiokr." in line]
+
+    assert _property_writes(world) == []
+    with world.app() as app:
+        summary = world.runner(app).run()
+    sent = _issues_written(_property_writes(world), world)
+    objectives = {o.key for r in summary.results for o, _ in r.objectives}
+    projects = {key for key in sent if key not in objectives}
+    expected = [f"  would write issue {key}: property kpiokr.objective" for key in objectives]
+    expected += [f"  would write project {key}: property kpiokr.team" for key in projects]
+    assert sorted(listed) == sorted(expected)
+    assert projects, "each team's project gets its kpiokr.team"
+    assert summary.counts["properties_planned"] == summary.counts["properties_written"] == len(expected)
+
+    assert world.main("sync", "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert ", 0 property document(s) to write" in out.splitlines()[0]
+    assert ": property kpiokr." not in out
+
+
+def test_property_writes_jira_refuses_are_counted_in_the_run_record(world):
+    with world.app() as app:
+        api = "3" if world.flavor == "cloud" else "2"
+        world.jira.fail(f"/rest/api/{api}/project/*/properties/*", 403, method="PUT")
+        summary = world.runner(app).run()
+        recorded = app.store.runs(limit=1)[0].counts
+
+    refused = [p for p in summary.planned_properties if p.entity == "project"]
+    assert refused
+    assert recorded["properties_rejected"] == len(refused)
+    assert recorded["properties_written"] == recorded["properties_planned"] - len(refused)
+    assert any(problem.startswith("property not written: ") for problem in summary.problems)

@@ -9,12 +9,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from kpiokr.kpi import KpiDefinition, KpiStatus, kpi_status
+from sync.app.forecasts import Outlook, Series, outlooks
 from sync.app.reviews.blocks import Block, Bullets, Heading, Paragraph, Table, section
 from sync.app.reviews.figures import kpi_by_key, kpi_quality, number, owner, quality_text, signed
-from sync.app.reviews.forecasts import Outlook, forecast_json, forecast_line, outlooks
+from sync.app.reviews.forecasts import forecast_json, forecast_line
 from sync.app.reviews.model import Review
 from sync.app.reviews.periods import Period
-from sync.app.reviews.timeline import Series, TeamTimeline
+from sync.app.reviews.timeline import TeamTimeline
 
 
 def _first(series: Series) -> float | None:

@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sync.app.forecasts import Series
 from sync.app.reviews.blocks import Block, Bullets, Heading, Paragraph, Table, section
 from sync.app.reviews.figures import kpi_by_key, kpi_quality, number, owner, quality_text, signed
 from sync.app.reviews.model import Review
 from sync.app.reviews.monthly import breached_days
 from sync.app.reviews.periods import Period
 from sync.app.reviews.predictive import guardrail_power
-from sync.app.reviews.timeline import Series, TeamTimeline
+from sync.app.reviews.timeline import TeamTimeline
 from sync.mapping import key_result_count_warnings, lint_team, objective_count_warnings
 
 

@@ -14,15 +14,11 @@ from zoneinfo import ZoneInfo
 
 from sync.app.as_of import StoredTeam, answers_at, newest_basis
 from sync.app.daily_series import series_points
+from sync.app.forecasts import THROUGHPUT_DAYS, Series, daily_throughput
 from sync.app.results import TeamResult
 from sync.app.reviews.periods import day_end
 from sync.mapping import CycleSection, TeamMapping, team_timezone
 from sync.store import Store
-
-#: A series by name (``kpi:<key>``, ``objective:<key>``, ``key_result:<key>``): (day, value) by day.
-Series = list[tuple[date, float | None]]
-#: Days of completed work a Monte Carlo forecast draws from.
-THROUGHPUT_DAYS = 42
 
 
 class TeamTimeline:
@@ -79,15 +75,5 @@ class TeamTimeline:
         self, as_of: datetime, cycle: CycleSection, *, days: int = THROUGHPUT_DAYS, points: bool = False
     ) -> list[float]:
         """What the team completed on each of the ``days`` days up to ``as_of``: issues, or estimate ``points``."""
-        stored = self._stored(cycle)
-        last = as_of.astimezone(self.tz).date()
-        first = last - timedelta(days=days - 1)
-        per_day = [0.0] * days
-        for history in stored.data.histories:
-            done = history.done_since(as_of, stored.data.done_status_ids)
-            if done is None:
-                continue
-            index = (done.astimezone(self.tz).date() - first).days
-            if 0 <= index < days:
-                per_day[index] += (history.estimate_at(as_of) or 0.0) if points else 1.0
-        return per_day
+        data = self._stored(cycle).data
+        return daily_throughput(data.histories, data.done_status_ids, as_of, self.tz, days=days, points=points)

@@ -9,11 +9,12 @@ from typing import Any
 
 from kpiokr.forecasting import guardrail_warning
 from kpiokr.kpi import KpiResult, KpiStatus
+from sync.app.forecasts import Series
 from sync.app.reviews.blocks import Block, Bullets, Heading, Paragraph, Table, section
 from sync.app.reviews.figures import kpi_quality, number, owner, quality_text, signed
 from sync.app.reviews.model import Review
 from sync.app.reviews.periods import Period
-from sync.app.reviews.timeline import Series, TeamTimeline
+from sync.app.reviews.timeline import TeamTimeline
 
 #: Days of daily values an early warning looks at.
 WARNING_DAYS = 42
