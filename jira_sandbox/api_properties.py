@@ -2,7 +2,8 @@
 
 Setting a property changes neither the issue's ``updated`` nor its changelog, as in Jira. A value
 must be non-empty JSON of at most 32,768 bytes. Cloud's ``POST /issue/properties/multi`` is a task:
-it answers 303 with the task's ``Location``; the sandbox applies it at once, so the task is complete.
+it answers 303 with the task's ``Location`` and the task as submitted (``ENQUEUED``) in its body; the
+sandbox applies it at once, so the task read at its ``Location`` is complete.
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ def delete_property(ctx: Context, req: Request) -> Response:
 def bulk_set_by_issue(ctx: Context, req: Request) -> Response:
     """Cloud ``POST /rest/api/{2,3}/issue/properties/multi``: ``{"issues": [{"issueID", "properties"}]}``.
 
-    Issues not found are ignored, as Jira does; the answer is 303 to a complete task.
+    Issues not found are ignored, as Jira does; the answer is 303 to a complete task, with the task as
+    it was submitted (enqueued) in its body.
     """
     issues = req.json_object().get("issues")
     if not isinstance(issues, list) or not 0 < len(issues) <= BULK_ISSUES:
@@ -129,7 +131,9 @@ def bulk_set_by_issue(ctx: Context, req: Request) -> Response:
         "lastUpdate": now + 5,
     }
     ctx.tasks[task_id] = task
-    return Response(303, ok(task).body, {"Location": task["self"]})
+    submitted = {k: v for k, v in task.items() if k not in ("started", "finished")}
+    submitted.update(status="ENQUEUED", message="", progress=0, elapsedRuntime=0, lastUpdate=now)
+    return Response(303, ok(submitted).body, {"Location": task["self"]})
 
 
 def _routes(entity: str) -> list[Route]:

@@ -95,13 +95,15 @@ def test_setting_a_property_leaves_the_issue_updated_alone(
     assert after == before
 
 
-def test_cloud_bulk_set_by_issue_answers_with_a_complete_task() -> None:
+def test_cloud_bulk_set_by_issue_answers_with_the_enqueued_task_whose_location_is_complete() -> None:
     with SandboxServer(make_site(60), flavor="cloud") as srv, session(srv) as s:
         ids = [srv.site.issue(k).id for k in ("MOB-1", "MOB-2")]  # type: ignore[union-attr]
         body = {"issues": [{"issueID": i, "properties": {"kpiokr.objective": DOCUMENT}} for i in [*ids, 999_999]]}
         sent = s.post(f"{srv.url}/rest/api/3/issue/properties/multi", json=body, allow_redirects=False)
         assert sent.status_code == 303
         _valid("platform", "/rest/api/3", "/issue/properties/multi", "post", 303)
+        assert sent.json()["status"] == "ENQUEUED"  # the task as submitted; its Location says how it went
+        _valid("platform", "", "/rest/api/3/task/{taskId}", "get", 200, data=sent.json())
         task = s.get(sent.headers["Location"])
         assert task.json()["status"] == "COMPLETE"
         _valid("platform", "", "/rest/api/3/task/{taskId}", "get", 200, data=task.json())

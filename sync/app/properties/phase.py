@@ -7,7 +7,8 @@ nothing). A write a killed run left pending is settled by reading the property b
 it plans, so a property removed or changed in Jira is written again. Cloud sets the objectives'
 properties in bulk (100 issues a request), Data Center with one PUT each; projects one PUT each.
 A write Jira rejects is logged and recorded ``failed``, and is not sent again until it changes
-or a reconciling pass.
+or a reconciling pass. A bulk task Jira has not finished after a few reads is left ``pending``: the
+next pass settles it like a killed run's write, by reading the properties back.
 """
 
 from __future__ import annotations
@@ -49,11 +50,15 @@ def _without_as_of(value: Any) -> Any:
 
 @dataclass
 class PropertyOutcomes:
-    """What the property phase planned and what became of it."""
+    """What the property phase planned and what became of it: documents ``written``, documents Jira
+    ``refused`` and the reasons it gave (``rejected``, one a request), documents ``unconfirmed``
+    (a bulk task still running: settled by the next pass)."""
 
     planned: list[DesiredProperty] = field(default_factory=list)
     written: int = 0
+    refused: int = 0
     rejected: list[str] = field(default_factory=list)
+    unconfirmed: int = 0
 
 
 def ledger_field(property_key: str) -> str:
@@ -127,8 +132,11 @@ class PropertyPhase:
             self._send([p], outcomes, partial(self.jira.set_property, p.entity, p.key, p.property_key, value=p.value))
         return outcomes
 
-    def _send(self, items: Sequence[DesiredProperty], outcomes: PropertyOutcomes, send: Callable[[], None]) -> None:
-        """Record ``items`` pending, send them in one request, then settle them with Jira's answer."""
+    def _send(
+        self, items: Sequence[DesiredProperty], outcomes: PropertyOutcomes, send: Callable[[], bool | None]
+    ) -> None:
+        """Record ``items`` pending, send them in one request, then settle them with Jira's answer (left
+        pending when ``send`` says Jira's task is still running)."""
         now = self.clock()
         self.store.record_writes(
             LedgerEntry(
@@ -143,12 +151,19 @@ class PropertyPhase:
             for p in items
         )
         try:
-            send()
+            finished = send()
         except REJECTED as error:
             reason = str(error)
             log.warning("property write to %s rejected, skipped: %s", ", ".join(p.key for p in items), reason)
             self._settle(items, "failed", reason)
             outcomes.rejected.append(reason)
+            outcomes.refused += len(items)
+            return
+        if finished is False:
+            log.info(
+                "Jira is still setting the properties of %s: the next pass checks them", ", ".join(p.key for p in items)
+            )
+            outcomes.unconfirmed += len(items)
             return
         self._settle(items, "written")
         outcomes.written += len(items)
