@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sync.app.properties.build import DesiredProperty
 from sync.app.results import TeamResult
 from sync.app.writeback import IssueWrite, WriteOutcome
 
@@ -16,7 +17,9 @@ class RunSummary:
     that is gone, a field the site lacks) to the message naming its mapping file and line; the
     run is then ``partial``. ``missing_score_fields`` holds one message per score field a team
     writes that the site lacks: those scores were not written. ``writeback_disabled`` says the
-    planned writes were not sent because ``writeback.enabled`` is false.
+    planned writes were not sent because ``writeback.enabled`` is false. ``planned_properties`` are the
+    property documents Jira lacks (sent unless a dry run or write-back is disabled); of those sent,
+    ``properties_written`` Jira took and ``properties_rejected`` it refused.
     """
 
     run_id: int
@@ -25,6 +28,9 @@ class RunSummary:
     changed_keys: set[str] = field(default_factory=set)
     planned: list[IssueWrite] = field(default_factory=list)
     outcomes: list[WriteOutcome] = field(default_factory=list)
+    planned_properties: list[DesiredProperty] = field(default_factory=list)
+    properties_written: int = 0
+    properties_rejected: int = 0
     results: list[TeamResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     failed_teams: dict[str, str] = field(default_factory=dict)
@@ -52,6 +58,9 @@ class RunSummary:
             "writes_planned": sum(len(w.fields) for w in self.planned),
             "issues_written": sum(1 for o in self.outcomes if o.ok),
             "issues_rejected": sum(1 for o in self.outcomes if not o.ok),
+            "properties_planned": len(self.planned_properties),
+            "properties_written": self.properties_written,
+            "properties_rejected": self.properties_rejected,
             "requests": self.requests,
             "teams": len(self.results),
             "teams_failed": len(self.failed_teams),

@@ -98,9 +98,11 @@ def print_summary(summary: RunSummary, *, dry_run: bool, out: TextIO | None = No
     writes = describe_plan(summary.planned)
     disabled = " (write-back is disabled)" if summary.writeback_disabled and not dry_run else ""
     verb = "would write" if dry_run or disabled else "wrote"
+    properties = summary.planned_properties
     print(
         f"run {summary.run_id} ({summary.kind}): {summary.fetched} issue(s) fetched, "
-        f"{len(writes)} field(s) to write{disabled}, {summary.requests} request(s), {summary.seconds:.1f}s",
+        f"{len(writes)} field(s) to write{disabled}, {len(properties)} property document(s) to write, "
+        f"{summary.requests} request(s), {summary.seconds:.1f}s",
         file=out,
     )
     rejected = {o.write.issue_key: o.reason for o in summary.outcomes if not o.ok}
@@ -108,6 +110,9 @@ def print_summary(summary: RunSummary, *, dry_run: bool, out: TextIO | None = No
         key = line.split(":", 1)[0]
         mark = f"  REJECTED: {rejected[key]}" if key in rejected else ""
         print(f"  {verb} {line}{mark}{disabled}", file=out)
+    if dry_run:
+        for p in properties:
+            print(f"  would write {p.entity} {p.key}: property {p.property_key}", file=out)
     for team, message in summary.failed_teams.items():
         print(f"  ! {team} skipped: {message}", file=out)
     for problem in summary.problems:

@@ -36,6 +36,7 @@ def write_properties(
     if not dry_run:
         phase.settle_interrupted({d.key for d in desired})
     planned = phase.plan(desired, reconcile=reconcile)
+    summary.planned_properties = list(planned)
     log.info("run %d: %d property document(s) to write", summary.run_id, len(planned))
     if dry_run or not writeback.enabled or not planned:
         return PropertyOutcomes(planned)
@@ -45,5 +46,7 @@ def write_properties(
         if raw is not None and str(raw.get("id", "")).isdigit():
             ids[p.key] = int(raw["id"])
     outcomes = phase.send(planned, ids, ports.stop.is_set)
+    summary.properties_written = outcomes.written
+    summary.properties_rejected = outcomes.refused
     summary.problems.extend(f"property not written: {reason}" for reason in outcomes.rejected)
     return outcomes
