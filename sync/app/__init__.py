@@ -14,6 +14,7 @@ from sync.app.report import render
 from sync.app.results import team_document
 from sync.app.reviews import Review, describe_comments, make_reviews, publish, review_job, review_json, to_markdown
 from sync.app.runner import Runner, RunSummary
+from sync.app.saved_filters import FieldRef, field_ref, pie_chart_advice, team_filters
 from sync.app.scheduler import add_review_job, build_scheduler, run_until_stopped
 from sync.app.score_fields import explain_missing
 from sync.app.web import Access, DashboardServer, dashboard_access, dashboard_app
@@ -25,6 +26,7 @@ __all__ = [
     "Access",
     "AsOfError",
     "DashboardServer",
+    "FieldRef",
     "IssueWrite",
     "LiveUpdates",
     "Metrics",
@@ -44,13 +46,16 @@ __all__ = [
     "evaluate_as_of",
     "explain_missing",
     "field_kind",
+    "field_ref",
     "make_reviews",
+    "pie_chart_advice",
     "publish",
     "render",
     "review_job",
     "review_json",
     "run_until_stopped",
     "team_document",
+    "team_filters",
     "to_markdown",
     "webhook_receiver",
 ]

@@ -6,13 +6,14 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, timedelta
 from typing import TextIO
 
 from sync.app import (
     Access,
     DashboardServer,
+    FieldRef,
     IssueWrite,
     LiveUpdates,
     Metrics,
@@ -27,17 +28,20 @@ from sync.app import (
     dashboard_app,
     evaluate_as_of,
     field_kind,
+    field_ref,
+    pie_chart_advice,
     render,
     review_job,
     run_until_stopped,
     team_document,
+    team_filters,
     webhook_receiver,
 )
 from sync.cli.bootstrap import GatewayFactory, build_metrics, open_store, opened_app, utc_now
 from sync.config import Config
 from sync.errors import FieldNotFound, KpiokrError
 from sync.jira import JiraRestGateway, resolve_field
-from sync.mapping import MappingError, load_mappings
+from sync.mapping import MappingError, TeamMapping, load_mappings
 from sync.score_fields import SCORE_FIELDS, AnyScoreField
 from sync.store import DaemonsShareStore, Store, create_store_engine, default_owner
 
@@ -193,7 +197,16 @@ def daemon(
         scheduler = build_scheduler(job, lambda: job(reconcile=True), sync_settings, UTC, now)
         share.on_taken = lambda _groups: scheduler.modify_job("sync", next_run_time=utc_now())
         reviews = config.resolve(config.reviews.directory)
-        jobs = review_job(app.jira, app.store, app.mappings, reviews, utc_now, stop=stop, teams=share.leased_teams)
+        jobs = review_job(
+            app.jira,
+            app.store,
+            app.mappings,
+            reviews,
+            utc_now,
+            stop=stop,
+            teams=share.leased_teams,
+            public_url=config.dashboard.public_url,
+        )
         add_review_job(scheduler, jobs, UTC, now)
         if share.keeper is not None:
             app.metrics.count_teams_leased(lambda: len(share.leased_teams() or ()))
@@ -309,9 +322,11 @@ def report(config: Config, *, fmt: str, team: str | None, as_of: str | None = No
 def setup(config: Config, *, dry_run: bool, gateways: GatewayFactory = JiraRestGateway) -> int:
     """``kpiokr setup``: create the missing score fields, and say which screens they belong on."""
     wanted: dict[str, AnyScoreField] = {}
-    for team in load_mappings(config.mapping_paths).teams:
+    teams = load_mappings(config.mapping_paths).teams
+    for team in teams:
         names = team.score_fields.by_setting()
         wanted.update({names[f.setting]: f for f in SCORE_FIELDS})
+    refs: dict[str, FieldRef] = {}
     with opened_app(config, os.environ, gateways) as app:
         fields = app.jira.fields()
         datacenter = app.jira.flavor() == "datacenter"
@@ -322,6 +337,7 @@ def setup(config: Config, *, dry_run: bool, gateways: GatewayFactory = JiraRestG
             except FieldNotFound:
                 existing = None
             if existing is not None:
+                refs[name] = field_ref(name, existing.id, field_kind(existing))
                 print(f"exists: {name} ({existing.id}, {field_kind(existing)})")
                 if field_kind(existing) == "select" and options and not dry_run and not datacenter:
                     app.jira.add_select_options(existing.id, options)
@@ -334,16 +350,35 @@ def setup(config: Config, *, dry_run: bool, gateways: GatewayFactory = JiraRestG
                     "kpiokr writes to either kind."
                 )
             if dry_run:
+                refs[name] = field_ref(name, None, kind)
                 print(f"would create: {name} ({kind})")
                 continue
             created = app.jira.create_field(name, kind, options if kind == "select" else ())
+            refs[name] = field_ref(name, created.id, kind)
             print(f"created: {name} ({created.id}, {kind})")
     print(
         "Add the objective fields to the edit and view screens of the epics' projects, and the key-result "
         "field to those of the key-result issues (Jira settings > Issues > Screens), so kpiokr can write them "
         "and people can see them."
     )
+    _print_saved_filters(teams, refs)
     return 0
+
+
+def _print_saved_filters(teams: Sequence[TeamMapping], refs: Mapping[str, FieldRef]) -> None:
+    """Each team's saved filters for Jira's "Filter Results" and "Pie Chart" gadgets."""
+    print(
+        '\nSaved filters for Jira\'s "Filter Results" and "Pie Chart" dashboard gadgets (search with the JQL,'
+        " then Save as the name given):"
+    )
+    for team in teams:
+        names = team.score_fields.by_setting()
+        filters = team_filters(team, {setting: refs[name] for setting, name in names.items()})
+        for saved in filters:
+            print(f"  {saved.name}: {saved.jql}")
+        if filters:
+            status = names["objective_status"]
+            print(f"  {pie_chart_advice(team, status, refs[status])}")
 
 
 def migrate(config: Config) -> int:
