@@ -71,7 +71,8 @@ def review(
         return 0
     with opened_app(config, os.environ, gateways) as app:
         reviews = make_reviews(app.store, teams, kind, day=day, now=utc_now())
-        published = publish(reviews, app.jira, app.store, config.resolve(config.reviews.directory), utc_now)
+        directory = config.resolve(config.reviews.directory)
+        published = publish(reviews, app.jira, app.store, directory, utc_now, public_url=config.dashboard.public_url)
     _print(reviews, fmt)
     for outcome in published.outcomes:
         reason = f": {outcome.reason}" if outcome.reason else ""

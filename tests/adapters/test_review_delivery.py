@@ -10,6 +10,8 @@ import pytest
 
 from sync.app import make_reviews, publish
 from sync.app.reviews.delivery import INTERRUPTED, plan_comments
+from sync.app.reviews.fitting import COMMENT_LIMIT, body_size
+from sync.app.reviews.jira_formats import comment_body
 from sync.cli.bootstrap import App
 from sync.store import LedgerEntry
 from tests.fakes.world import NOW, World, make_world
@@ -99,3 +101,39 @@ def test_a_killed_run_leaves_one_comment_after_a_sync_pass_and_a_second_run(worl
     assert actions[0] == ("edited" if landed else "added")
     assert len(world.jira.requests_to("POST", comment_path(world, key))) == 1
     assert len(world.jira.requests_to("POST", "/comment")) == len(actions)
+
+
+def test_a_huge_teams_digest_is_shortened_to_fit_a_jira_comment_and_points_at_the_whole(tmp_path: Path):
+    world = make_world(tmp_path / "kpiokr")
+    mob = world.mappings / "mob.toml"
+    kpis = "".join(
+        f'\n[[kpi]]\nkey = "reopen_{n}"\nname = "Reopen rate of release train {n} across every mobile platform"\n'
+        f'kind = "reopen_rate"\ntarget = 5\nthreshold = 15\nowner = "pm@example.com"\n'
+        for n in range(60)
+    )
+    mob.write_text(mob.read_text() + kpis + '\n[review]\nissue = "MOB-3"\n')
+    config = world.config.model_copy(
+        update={"dashboard": world.config.dashboard.model_copy(update={"public_url": "https://kpiokr.example.com"})}
+    )
+    with world.app(config) as app:
+        world.runner(app).run()
+        mob_team = [t for t in app.mappings.current() if t.team.name == "MOB"]
+        reviews = make_reviews(app.store, mob_team, "weekly", day=DAY, now=NOW)
+        published = publish(
+            reviews,
+            app.jira,
+            app.store,
+            tmp_path / "reviews",
+            world.site.clock,
+            public_url="https://kpiokr.example.com",
+        )
+
+    assert [(o.comment.issue_key, o.action) for o in published.outcomes] == [("MOB-3", "added")]
+    ((_, blocks),) = reviews[0].comments
+    assert body_size(comment_body(blocks)) > COMMENT_LIMIT, "whole, the digest is more than Jira takes"
+    assert "release train 59" in (tmp_path / "reviews" / "mob" / "weekly-week-of-2026-11-16.md").read_text()
+    (text,) = [c.text for c in world.jira.comments("MOB-3") if "kpiokr-review" in c.text]
+    assert "Weekly KPI digest: MOB, week of 2026-11-16" in text
+    assert "leaves out: KPIs (its table)" in text
+    assert "mob/weekly-week-of-2026-11-16.md" in text
+    assert "https://kpiokr.example.com/teams/MOB/reviews/weekly/week-of-2026-11-16" in text

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from sync.app.ledger import COMMENT_PREFIX
 from sync.app.reviews.blocks import Paragraph
-from sync.app.reviews.jira_formats import comment_body
+from sync.app.reviews.fitting import fitted_body
 from sync.app.reviews.model import Review
 from sync.app.reviews.periods import slug
 from sync.errors import KpiokrError
@@ -55,12 +55,13 @@ def marker(review: Review, issue_key: str) -> str:
     return f"kpiokr-review {review.period.key} {slug(review.team)} {issue_key.lower()}"
 
 
-def plan_comments(review: Review) -> list[PlannedComment]:
-    """The comments ``review`` posts, each ending with its marker."""
+def plan_comments(review: Review, elsewhere: str = "") -> list[PlannedComment]:
+    """The comments ``review`` posts, each ending with its marker; one too long for Jira is shortened,
+    saying what it leaves out and, by ``elsewhere``, where the whole review is."""
     planned = []
     for issue_key, blocks in review.comments:
         mark = marker(review, issue_key)
-        body = comment_body((*blocks, Paragraph(mark)))
+        body = fitted_body(blocks, Paragraph(mark), elsewhere)
         digest = hashlib.sha256(json.dumps([body.adf, body.wiki], sort_keys=True).encode()).hexdigest()[:16]
         planned.append(PlannedComment(issue_key, mark, body, digest))
     return planned

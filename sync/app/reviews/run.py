@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sync.app.reviews.delivery import CommentDelivery, CommentOutcome, plan_comments
-from sync.app.reviews.files import review_path, write_files
+from sync.app.reviews.files import review_path, whereabouts, write_files
 from sync.app.reviews.model import Review
 from sync.app.reviews.monthly import monthly_check_in
 from sync.app.reviews.periods import Period, day_end, latest_due, period_of
@@ -65,15 +65,24 @@ class Published:
 
 
 def publish(
-    reviews: Sequence[Review], jira: JiraGateway, store: Store, directory: Path, clock: Callable[[], datetime]
+    reviews: Sequence[Review],
+    jira: JiraGateway,
+    store: Store,
+    directory: Path,
+    clock: Callable[[], datetime],
+    *,
+    public_url: str | None = None,
 ) -> Published:
-    """Post each review's comments (a run of kind ``review`` in the ledger), then write its files."""
+    """Post each review's comments (a run of kind ``review`` in the ledger), then write its files.
+
+    A comment too long for Jira is shortened and points at the file and, given the dashboard's
+    ``public_url``, at the review's page there."""
     published = Published()
     run_id = store.start_run("review")
     try:
         delivery = CommentDelivery(jira, store, clock)
         for review in reviews:
-            published.outcomes += delivery.deliver(run_id, plan_comments(review))
+            published.outcomes += delivery.deliver(run_id, plan_comments(review, whereabouts(review, public_url)))
             published.files += write_files(directory, review)
     except BaseException:
         store.finish_run(run_id, "failed", error="the review run stopped before it finished")

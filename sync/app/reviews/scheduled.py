@@ -26,9 +26,11 @@ def review_job(
     *,
     stop: threading.Event,
     teams: Callable[[], Collection[str] | None] = lambda: None,
+    public_url: str | None = None,
 ) -> Callable[[], None]:
     """A job publishing the reviews due by now whose files are not written yet (``teams``: the team
-    names this daemon serves, ``None`` for all); a failure is logged and the next run tries again."""
+    names this daemon serves, ``None`` for all; ``public_url``: the dashboard's, which shortened
+    comments link to); a failure is logged and the next run tries again."""
 
     def job() -> None:
         if stop.is_set():
@@ -40,7 +42,7 @@ def review_job(
             try:
                 reviews = due_reviews(store, [team], directory, clock())
                 if reviews:
-                    published = publish(reviews, jira, store, directory, clock)
+                    published = publish(reviews, jira, store, directory, clock, public_url=public_url)
                     failed = sum(1 for o in published.outcomes if o.action == "failed")
                     log.info("%s: %d review(s) published, %d comment(s) failed", team.team.name, len(reviews), failed)
             except KpiokrError as error:
