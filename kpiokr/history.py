@@ -118,6 +118,9 @@ class IssueHistory:
     ``statuscategorychangedate``). They matter only for a field the change log never mentions (an
     issue imported already resolved): its current value then holds from that instant, else from
     creation. Such fields are listed in :attr:`undocumented`.
+
+    ``completed_changelog`` says the change log came back cut from the issue search and had to be
+    completed from further reads: a data-quality fact reports count per figure.
     """
 
     key: str
@@ -130,6 +133,7 @@ class IssueHistory:
     resolution_set_at: datetime | None = None
     status_category_set_at: datetime | None = None
     assignee_name: str | None = None
+    completed_changelog: bool = False
     #: The fields of :data:`DATED_FIELDS` holding a value that no change in ``changes`` explains.
     undocumented: frozenset[str] = field(default=frozenset(), init=False, compare=False)
     #: Changes inferred for the undocumented fields from their instants (see above).

@@ -158,6 +158,8 @@ class Measurement:
     ageing issue keys, ...); ``sample_size`` is how many issues or sprints the value rests on.
     ``without_history`` is how many of the issues measured hold a status or resolution their change
     log does not explain (see :attr:`kpiokr.history.IssueHistory.undocumented`): a data-quality figure.
+    ``completed_changelogs`` is how many of them had a change log that came back cut and had to be
+    completed (see :attr:`kpiokr.history.IssueHistory.completed_changelog`): another one.
     ``longest`` names the issues that took longest, with each one's figure in the KPI's unit, longest
     first (at most :data:`LONGEST`), for the calculators that time issues.
     """
@@ -167,6 +169,7 @@ class Measurement:
     details: Mapping[str, object] = field(default_factory=dict)
     without_history: int = 0
     longest: tuple[tuple[str, float], ...] = ()
+    completed_changelogs: int = 0
 
 
 #: How many issues :attr:`Measurement.longest` names at most.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
-from kpiokr.calculators.filters import IssueFilter, done_in_window, without_history
+from kpiokr.calculators.filters import IssueFilter, completed_changelogs, done_in_window, without_history
 from kpiokr.calculators.index import team_index
 from kpiokr.kpi import Direction, Measurement, TeamData, Window
 
@@ -39,6 +39,7 @@ class BudgetVariance(IssueFilter):
             return Measurement(None)
         total_spent, total_estimated = math.fsum(spent), math.fsum(estimated)
         value = 100.0 * (total_spent - total_estimated) / total_estimated
-        missing = without_history((issue.history for issue in done or ()), "status")
+        histories = [issue.history for issue in done or ()]
+        missing, completed = without_history(histories, "status"), completed_changelogs(histories)
         details = {"spent": total_spent, "estimated": total_estimated}
-        return Measurement(value, len(estimated), details, missing)
+        return Measurement(value, len(estimated), details, missing, completed_changelogs=completed)

@@ -25,6 +25,11 @@ def without_history(histories: Iterable[IssueHistory], field: str) -> int:
     return sum(1 for history in histories if field in history.undocumented)
 
 
+def completed_changelogs(histories: Iterable[IssueHistory]) -> int:
+    """How many of ``histories`` had a change log that came back cut and had to be completed."""
+    return sum(1 for history in histories if history.completed_changelog)
+
+
 def check_names(parameter: str, value: object, example: str) -> None:
     """Raise ``ValueError`` unless ``value`` is a tuple of non-empty strings."""
     if not isinstance(value, tuple) or not all(isinstance(item, str) and item for item in value):

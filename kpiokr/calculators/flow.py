@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from kpiokr.calculators.filters import IssueFilter, done_in_window, without_history
+from kpiokr.calculators.filters import IssueFilter, completed_changelogs, done_in_window, without_history
 from kpiokr.calculators.index import Done, team_index
 from kpiokr.calculators.stats import check_statistic, summarize
 from kpiokr.kpi import Direction, Measurement, TeamData, Window, longest, window_start
@@ -44,8 +44,10 @@ class _DaysToDone(IssueFilter):
             return Measurement(None)
         timed = [(i.history.key, (i.at - start) / _DAY) for i in done if (start := self._start(i)) is not None]
         days = [d for _, d in timed]
-        missing = without_history((issue.history for issue in done), "status")
-        return Measurement(summarize(days, self.statistic), len(days), _spread(days), missing, longest(timed))
+        histories = [issue.history for issue in done]
+        missing, completed = without_history(histories, "status"), completed_changelogs(histories)
+        value = summarize(days, self.statistic)
+        return Measurement(value, len(days), _spread(days), missing, longest(timed), completed)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,8 +88,10 @@ class Throughput(IssueFilter):
         done = done_in_window(self, self.issue_types, team, window, as_of)
         if start is None or done is None or start >= as_of:
             return Measurement(None)
-        missing = without_history((issue.history for issue in done), "status")
-        return Measurement(len(done) / ((as_of - start) / _WEEK), len(done), without_history=missing)
+        histories = [issue.history for issue in done]
+        missing, completed = without_history(histories, "status"), completed_changelogs(histories)
+        value = len(done) / ((as_of - start) / _WEEK)
+        return Measurement(value, len(done), without_history=missing, completed_changelogs=completed)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,7 +109,8 @@ class Wip(IssueFilter):
         index = team_index(team)
         issues = [h for h, _ in index.in_progress_at(as_of) if self.admits(index, h, as_of)]
         keys = sorted(h.key for h in issues)
-        return Measurement(float(len(keys)), len(keys), {"keys": keys}, without_history(issues, "status"))
+        missing, completed = without_history(issues, "status"), completed_changelogs(issues)
+        return Measurement(float(len(keys)), len(keys), {"keys": keys}, missing, completed_changelogs=completed)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,11 +135,13 @@ class AgeingWip(IssueFilter):
     def measure(self, team: TeamData, window: Window, as_of: datetime) -> Measurement:
         """The number of ageing issues in progress at ``as_of``."""
         ages: list[tuple[float, str]] = []
-        missing = 0
+        missing = completed = 0
         index = team_index(team)
         for history, began in index.in_progress_at(as_of):
             if (as_of - began) / _DAY > self.age_days and self.admits(index, history, as_of):
                 ages.append(((as_of - began) / _DAY, history.key))
                 missing += "status" in history.undocumented
+                completed += history.completed_changelog
         ages.sort(reverse=True)
-        return Measurement(float(len(ages)), len(ages), {"ages": {key: age for age, key in ages}}, missing)
+        details = {"ages": {key: age for age, key in ages}}
+        return Measurement(float(len(ages)), len(ages), details, missing, completed_changelogs=completed)

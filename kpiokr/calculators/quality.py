@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
-from kpiokr.calculators.filters import IssueFilter, IssueSelection, check_names, done_in_window, without_history
+from kpiokr.calculators.filters import (
+    IssueFilter,
+    IssueSelection,
+    check_names,
+    completed_changelogs,
+    done_in_window,
+    without_history,
+)
 from kpiokr.calculators.index import team_index
 from kpiokr.kpi import Direction, Measurement, TeamData, Window, window_start
 
@@ -29,8 +36,10 @@ class ReopenRate(IssueFilter):
         if not done:
             return Measurement(None)
         reopened = sorted(issue.history.key for issue in done if issue.reopened)
-        missing = without_history((issue.history for issue in done), "status")
-        return Measurement(100.0 * len(reopened) / len(done), len(done), {"reopened": reopened}, missing)
+        histories = [issue.history for issue in done]
+        missing, completed = without_history(histories, "status"), completed_changelogs(histories)
+        value = 100.0 * len(reopened) / len(done)
+        return Measurement(value, len(done), {"reopened": reopened}, missing, completed_changelogs=completed)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,5 +73,7 @@ class DefectRatio(IssueSelection):
             return Measurement(None)
         index = team_index(team)
         bugs = sum(1 for h in index.created_within(start, as_of) if self.selects(index, h, as_of, self.bug_types))
-        missing = without_history((issue.history for issue in stories), "status")
-        return Measurement(bugs / len(stories), len(stories), {"bugs": bugs, "stories": len(stories)}, missing)
+        histories = [issue.history for issue in stories]
+        missing, completed = without_history(histories, "status"), completed_changelogs(histories)
+        details = {"bugs": bugs, "stories": len(stories)}
+        return Measurement(bugs / len(stories), len(stories), details, missing, completed_changelogs=completed)

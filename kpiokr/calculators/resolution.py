@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from kpiokr.calculators.filters import IssueFilter, check_names, without_history
+from kpiokr.calculators.filters import IssueFilter, check_names, completed_changelogs, without_history
 from kpiokr.calculators.index import team_index
 from kpiokr.calculators.stats import check_statistic, summarize
 from kpiokr.history import IssueHistory
@@ -105,9 +105,10 @@ class ResolutionTime(ResolvedIssues):
         details: dict[str, object] = {"median": summarize(hours, "median"), "p85": summarize(hours, "p85")}
         if self.ageing_after_hours is not None:
             details["ageing"] = self._ageing(team, as_of, self.ageing_after_hours)
-        missing = without_history((h for h, _ in resolved), "resolution")
+        histories = [h for h, _ in resolved]
+        missing, completed = without_history(histories, "resolution"), completed_changelogs(histories)
         slowest = longest((h.key, hours) for h, hours in resolved)
-        return Measurement(summarize(hours, self.statistic), len(hours), details, missing, slowest)
+        return Measurement(summarize(hours, self.statistic), len(hours), details, missing, slowest, completed)
 
     def _ageing(self, team: TeamData, as_of: datetime, after_hours: float) -> list[str]:
         index = team_index(team)
@@ -144,5 +145,6 @@ class SlaAdherence(ResolvedIssues):
             return Measurement(None)
         breached = sorted(history.key for history, hours in resolved if hours > self.sla_hours)
         value = 100.0 * (len(resolved) - len(breached)) / len(resolved)
-        missing = without_history((h for h, _ in resolved), "resolution")
-        return Measurement(value, len(resolved), {"breached": breached}, missing)
+        histories = [h for h, _ in resolved]
+        missing, completed = without_history(histories, "resolution"), completed_changelogs(histories)
+        return Measurement(value, len(resolved), {"breached": breached}, missing, completed_changelogs=completed)

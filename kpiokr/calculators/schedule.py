@@ -43,7 +43,7 @@ class ScheduleAdherence(IssueFilter):
             return Measurement(None)
         first, last = start.astimezone(team.tz).date(), as_of.astimezone(team.tz).date()
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-        on_time = missing = 0
+        on_time = missing = completed = 0
         late: list[str] = []
         index = team_index(team)
         for history in index.ever_due_on(days):
@@ -57,10 +57,12 @@ class ScheduleAdherence(IssueFilter):
             if (day_end > as_of and resolved is None) or not self.admits(index, history, as_of):
                 continue
             missing += "resolution" in history.undocumented
+            completed += history.completed_changelog
             if resolved is not None and resolved < day_end:
                 on_time += 1
             else:
                 late.append(history.key)
         total = on_time + len(late)
         value = 100.0 * on_time / total if total else None
-        return Measurement(value, total, {"late": sorted(late), "on_time": on_time}, missing)
+        details = {"late": sorted(late), "on_time": on_time}
+        return Measurement(value, total, details, missing, completed_changelogs=completed)

@@ -90,8 +90,10 @@ class ScopeChange(IssueFilter):
         """Scope change in %; ``None`` until a sprint with a commitment has closed."""
         rows: list[dict[str, object]] = []
         commitment = change = 0.0
+        completed = 0
         for sprint in window_sprints(team, window, as_of):
-            committed = sprint_figures(self, team, sprint).commitment
+            figures = sprint_figures(self, team, sprint)
+            committed, completed = figures.commitment, completed + figures.completed_changelogs
             moves = scope_moves(self, team, sprint)
             commitment += committed
             change += moves.added + moves.removed
@@ -105,4 +107,4 @@ class ScopeChange(IssueFilter):
                 }
             )
         value = 100.0 * change / commitment if commitment else None
-        return Measurement(value, len(rows), {"sprints": rows})
+        return Measurement(value, len(rows), {"sprints": rows}, completed_changelogs=completed)

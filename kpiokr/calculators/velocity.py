@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
-from kpiokr.calculators.filters import IssueFilter
+from kpiokr.calculators.filters import IssueFilter, completed_changelogs
 from kpiokr.calculators.index import FOREVER, TeamIndex, held_since, team_index
-from kpiokr.history import Sprint
+from kpiokr.history import IssueHistory, Sprint
 from kpiokr.kpi import Direction, Measurement, TeamData, Window, window_start
 
 
@@ -39,8 +39,9 @@ def window_sprints(team: TeamData, window: Window, as_of: datetime) -> list[Spri
 @dataclass(frozen=True, slots=True)
 class SprintFigures:
     """A closed sprint's commitment and completed estimate, the issues each counts, how many of the
-    issues completed hold a status their change log does not explain, and how many of the issues
-    counted had no estimate where they were counted (counted 0)."""
+    issues completed hold a status their change log does not explain, how many of the issues
+    counted had no estimate where they were counted (counted 0), and how many of the issues counted
+    had a change log that had to be completed."""
 
     sprint: Sprint
     commitment: float
@@ -49,6 +50,7 @@ class SprintFigures:
     committed_keys: tuple[str, ...] = ()
     completed_keys: tuple[str, ...] = ()
     unestimated: int = 0
+    completed_changelogs: int = 0
 
     def issues(self) -> dict[str, object]:
         """The keys of the issues committed and completed, in a measurement's ``sprint_issues``."""
@@ -91,6 +93,7 @@ def _count_sprint(filters: IssueFilter, index: TeamIndex, sprint: Sprint) -> Spr
     committed_keys: list[str] = []
     completed_keys: list[str] = []
     unestimated: set[str] = set()
+    counted: dict[str, IssueHistory] = {}
     for history in index.ever_in_sprint(sprint.id):
         if (
             held_since(history, "sprint_ids", start, in_sprint) is not None
@@ -100,6 +103,7 @@ def _count_sprint(filters: IssueFilter, index: TeamIndex, sprint: Sprint) -> Spr
             estimate = history.estimate_at(start)
             commitment += estimate or 0.0
             committed_keys.append(history.key)
+            counted[history.key] = history
             if estimate is None:
                 unestimated.add(history.key)
         joined = held_since(history, "sprint_ids", end, in_sprint)
@@ -110,11 +114,13 @@ def _count_sprint(filters: IssueFilter, index: TeamIndex, sprint: Sprint) -> Spr
             estimate = history.estimate_at(end)
             completed += estimate or 0.0
             completed_keys.append(history.key)
+            counted[history.key] = history
             if estimate is None:
                 unestimated.add(history.key)
             missing += "status" in history.undocumented
     keys = (tuple(sorted(committed_keys)), tuple(sorted(completed_keys)))
-    return SprintFigures(sprint, commitment, completed, missing, *keys, len(unestimated))
+    cut = completed_changelogs(counted.values())
+    return SprintFigures(sprint, commitment, completed, missing, *keys, len(unestimated), cut)
 
 
 def say_do(figures: Sequence[SprintFigures]) -> float | None:
@@ -125,8 +131,11 @@ def say_do(figures: Sequence[SprintFigures]) -> float | None:
     return 100.0 * math.fsum(f.completed for f in figures) / commitment
 
 
-def _without_history(figures: Sequence[SprintFigures]) -> int:
-    return sum(f.without_history for f in figures)
+def _measurement(value: float | None, figures: Sequence[SprintFigures]) -> Measurement:
+    """``value`` measured over ``figures``, with their details and data-quality figures."""
+    missing = sum(f.without_history for f in figures)
+    completed = sum(f.completed_changelogs for f in figures)
+    return Measurement(value, len(figures), _details(figures), missing, completed_changelogs=completed)
 
 
 def _details(figures: Sequence[SprintFigures]) -> dict[str, object]:
@@ -160,7 +169,7 @@ class Velocity(IssueFilter):
         if not figures:
             return Measurement(None)
         value = math.fsum(f.completed for f in figures) / len(figures)
-        return Measurement(value, len(figures), _details(figures), _without_history(figures))
+        return _measurement(value, figures)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -175,4 +184,4 @@ class SayDoRatio(IssueFilter):
     def measure(self, team: TeamData, window: Window, as_of: datetime) -> Measurement:
         """The say/do ratio; ``None`` until a sprint with a commitment has closed."""
         figures = [sprint_figures(self, team, sprint) for sprint in window_sprints(team, window, as_of)]
-        return Measurement(say_do(figures), len(figures), _details(figures), _without_history(figures))
+        return _measurement(say_do(figures), figures)

@@ -49,20 +49,34 @@ def _kpi_rows(team: Mapping[str, Any]) -> list[list[str]]:
             f"{TREND_ARROWS.get(k['trend'], '')} {sparkline([v for _, v in k['series']])}",
             k["window"],
             _fmt(k["owner"]),
-            _without_history(k),
+            _of_sample(k, "without_history"),
+            _of_sample(k, "completed_changelogs"),
         ]
         for k in team["kpis"]
     ]
 
 
-def _without_history(kpi: Mapping[str, Any]) -> str:
-    missing = kpi.get("without_history") or 0
-    return f"{missing} of {kpi.get('sample_size') or 0}" if missing else "-"
+def _of_sample(kpi: Mapping[str, Any], figure: str) -> str:
+    """``3 of 40``: a data-quality count of the KPI (absent from older documents) of its sample size."""
+    count = kpi.get(figure) or 0
+    return f"{count} of {kpi.get('sample_size') or 0}" if count else "-"
 
 
 #: "no history": how many of the issues measured hold a status or resolution their change log
-#: does not explain (imported, migrated), of how many measured.
-KPI_HEADER = ["KPI", "value", "target", "guardrail", "status", "trend", "window", "owner", "no history"]
+#: does not explain (imported, migrated), of how many measured. "completed log": how many of them
+#: had a change log Jira's search cut short, completed from further reads.
+KPI_HEADER = [
+    "KPI",
+    "value",
+    "target",
+    "guardrail",
+    "status",
+    "trend",
+    "window",
+    "owner",
+    "no history",
+    "completed log",
+]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:

@@ -107,6 +107,7 @@ def team_document(result: TeamResult) -> dict[str, Any]:
             "series": [[t.isoformat(), _number(v)] for t, v in k.series],
             "sample_size": k.measurement.sample_size,
             "without_history": k.measurement.without_history,
+            "completed_changelogs": k.measurement.completed_changelogs,
         }
         for k in result.kpis
     ]

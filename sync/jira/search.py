@@ -8,7 +8,9 @@ one bulkfetch per search page would cost as many calls as pages hold a long hist
 Data Center: ``POST /rest/api/2/search`` paged by ``startAt``; a cut changelog is re-read with
 ``GET /rest/api/2/issue/{key}?expand=changelog`` (DC 10.3 has no changelog endpoint).
 Either way a changelog that still comes back short raises :class:`JiraBadResponse`: a score
-must never be computed from a partial history.
+must never be computed from a partial history. A completed changelog carries
+``COMPLETED_CHANGELOG: true``, kept in the store with the issue, so reports can say how many of
+the issues behind a figure had to be completed.
 
 A caller that already holds issues (an incremental sync) passes ``known``: the histories it holds
 for given issues. A cut changelog whose inline part reaches back into them is completed from them
@@ -24,6 +26,7 @@ from typing import Any, Protocol
 
 from sync.errors import JiraBadResponse, JiraNotFound, JiraRequestRejected
 from sync.jira.http import READ, ErrorHint
+from sync.jira.translate import COMPLETED_CHANGELOG
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +95,18 @@ def _replace(issue: Issue, histories: list[Any], method: str, path: str, expecte
             method=method,
             path=path,
         )
-    issue["changelog"] = {"startAt": 0, "maxResults": len(histories), "total": len(histories), "histories": histories}
+    issue["changelog"] = _completed(histories)
+
+
+def _completed(histories: list[Any]) -> dict[str, Any]:
+    """A whole changelog of ``histories``, marked as completed after the search cut it."""
+    return {
+        "startAt": 0,
+        "maxResults": len(histories),
+        "total": len(histories),
+        "histories": histories,
+        COMPLETED_CHANGELOG: True,
+    }
 
 
 def _unseen(issues: Sequence[Issue], seen: set[str]) -> Iterator[Issue]:
@@ -120,7 +134,7 @@ def complete_from_known(issues: Sequence[Issue], known: KnownHistories | None) -
         if merged is None:
             still.append(issue)
         else:
-            issue["changelog"] = {"startAt": 0, "maxResults": len(merged), "total": len(merged), "histories": merged}
+            issue["changelog"] = _completed(merged)
     return still
 
 

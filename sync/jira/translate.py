@@ -60,6 +60,9 @@ CATEGORIES: Mapping[str, StatusCategory] = {
     "done": StatusCategory.DONE,
 }
 STORY_POINT_NAMES = ("Story Points", "Story point estimate")
+#: kpiokr's mark on a raw issue's ``changelog`` object: true when the search cut it and it was
+#: completed from further reads or from the histories already held (see :mod:`sync.jira.search`).
+COMPLETED_CHANGELOG = "kpiokrCompleted"
 #: System fields every translation reads (request them in searches).
 SYSTEM_FIELDS = (
     "issuetype", "status", "resolution", "created", "duedate", "priority", "parent",
@@ -321,7 +324,8 @@ def to_history(raw_issue: Mapping[str, Any], site: SiteDictionary) -> IssueHisto
     missing = [name for name in ("created", "status") if not fields.get(name)]
     if missing:
         raise ValueError(f"{key}: no {' or '.join(missing)} field; search with SiteDictionary.search_fields()")
-    histories = (raw_issue.get("changelog") or {}).get("histories") or ()
+    changelog = raw_issue.get("changelog") or {}
+    histories = changelog.get("histories") or ()
     assignee = fields.get("assignee") or {}
     return IssueHistory(
         key=key,
@@ -334,6 +338,7 @@ def to_history(raw_issue: Mapping[str, Any], site: SiteDictionary) -> IssueHisto
         resolution_set_at=_instant(fields.get("resolutiondate")),
         status_category_set_at=_instant(fields.get("statuscategorychangedate")),
         assignee_name=site.share(assignee.get("displayName") or None),
+        completed_changelog=bool(changelog.get(COMPLETED_CHANGELOG)),
     )
 
 

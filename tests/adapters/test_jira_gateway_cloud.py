@@ -21,6 +21,7 @@ from sync.errors import (
 from sync.jira.gateway import JiraRestGateway
 from sync.jira.retry import RetryPolicy
 from sync.jira.settings import JiraSettings
+from sync.jira.translate import COMPLETED_CHANGELOG
 
 BASE = "https://acme.atlassian.net"
 TOKEN = "ATATT3xFfGF0-secret-cloud-token"
@@ -132,6 +133,8 @@ def test_search_pages_by_token_and_one_bulkfetch_completes_the_cut_changelogs_of
         ["30", "31"],
     ]
     assert issues[1]["changelog"]["total"] == 3
+    # the completed changelogs say so, in the raw JSON the store keeps
+    assert [i["changelog"].get(COMPLETED_CHANGELOG, False) for i in issues] == [False, True, True]
     assert gateway.requests_made == 4  # 2 search pages + 2 bulkfetch pages for the cut issues of both
     body = json.loads(rsps.calls[0].request.body)
     assert body == {"jql": "project = SHOP", "fields": ["status", "created"], "maxResults": 5000, "expand": "changelog"}
@@ -156,6 +159,7 @@ def test_without_bulkfetch_changelogs_are_read_issue_by_issue(rsps, gateway):
     rsps.get(changelog, json=page_2, match=[matchers.query_param_matcher({"startAt": "2", "maxResults": "100"})])
     (found,) = gateway.search("project = SHOP", ["status"])
     assert [h["id"] for h in found["changelog"]["histories"]] == ["21", "22", "23"]
+    assert found["changelog"][COMPLETED_CHANGELOG] is True
 
 
 def test_a_cut_changelog_reaching_back_into_held_histories_is_completed_without_a_request(rsps, gateway):
@@ -172,6 +176,7 @@ def test_a_cut_changelog_reaching_back_into_held_histories_is_completed_without_
 
     assert [h["id"] for h in found["changelog"]["histories"]] == ["21", "22", "23", "24", "25"]
     assert found["changelog"]["total"] == 5
+    assert found["changelog"][COMPLETED_CHANGELOG] is True
     assert asked == [["SHOP-2"]]
     assert gateway.requests_made == 1
 

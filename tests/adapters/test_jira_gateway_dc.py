@@ -20,6 +20,7 @@ from sync.errors import (
 from sync.jira.gateway import JiraRestGateway
 from sync.jira.retry import RetryPolicy
 from sync.jira.settings import JiraSettings
+from sync.jira.translate import COMPLETED_CHANGELOG
 
 BASE = "https://jira.acme.example/jira"
 PAT = "NjE2-secret-dc-personal-access-token"
@@ -107,6 +108,7 @@ def test_a_cut_changelog_is_reread_from_the_issue(rsps, gateway):
     )
     (found,) = gateway.search("project = OPS", ["status"])
     assert [h["id"] for h in found["changelog"]["histories"]] == ["41", "42", "43"]
+    assert found["changelog"][COMPLETED_CHANGELOG] is True
     assert gateway.requests_made == 3
 
 

@@ -11,7 +11,7 @@ import pytest
 from kpiokr.history import StatusCategory
 from sync.errors import FieldNotFound
 from sync.jira.site import Account, BoardConfig, FieldInfo, resolve_field
-from sync.jira.translate import SiteDictionary, to_history, webhook_issue
+from sync.jira.translate import COMPLETED_CHANGELOG, SiteDictionary, to_history, webhook_issue
 from sync.jira.translate_agile import parse_sprint_string, sprint_ids, to_sprint, to_velocity
 from sync.jira.translate_values import parse_datetime
 from tests.shared import JIRA_SAMPLES
@@ -146,6 +146,15 @@ def test_cloud_current_state_reads_every_field():
     assert state.labels == {"mobile", "web"}
     assert (state.time_spent, state.original_estimate) == (2.0, 10.0)
     assert state.numbers == {"revenue": 1250.5}
+
+
+def test_a_changelog_the_sync_completed_is_marked_on_the_history():
+    raw = cloud_issue()
+    completed = {**raw, "changelog": {**raw["changelog"], COMPLETED_CHANGELOG: True}}
+
+    assert to_history(raw, site()).completed_changelog is False
+    assert to_history(completed, site()).completed_changelog is True
+    assert to_history(completed, site()).changes == to_history(raw, site()).changes
 
 
 def test_cloud_changes_rebuild_the_past():

@@ -109,6 +109,10 @@ def team_document(project: str, entries: Iterable[Mapping[str, Any]], *, limit: 
     return fit({"schema_version": SCHEMA_VERSION, "project": project, "teams": teams}, limit)
 
 
+#: The data-quality counts a guardrail KPI carries (absent from reports stored before a count was kept).
+_QUALITY_FIGURES = ("sample_size", "without_history", "completed_changelogs")
+
+
 def _kpi(kpi: Mapping[str, Any], daily: DailySeries, days: int, *, detail: bool) -> dict[str, Any]:
     stored = daily.get(f"kpi:{kpi['key']}") or ()
     if stored:
@@ -118,14 +122,16 @@ def _kpi(kpi: Mapping[str, Any], daily: DailySeries, days: int, *, detail: bool)
     out = {k: kpi.get(k) for k in ("key", "name", "value", "unit", "direction", "target", "threshold")}
     out.update(status=kpi["status"], trend=kpi["trend"], series=series, series_kind=kind)
     if detail:
-        out.update(sample_size=int(kpi.get("sample_size") or 0), without_history=int(kpi.get("without_history") or 0))
+        out.update({figure: int(kpi.get(figure) or 0) for figure in _QUALITY_FIGURES})
     return out
 
 
 def _data_quality(
     objective: Mapping[str, Any], guardrails: Sequence[Mapping[str, Any]], kpis: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """What the objective's figures stand on: guardrails with no data, issues without their history."""
+    """What the objective's figures stand on: guardrails with no data, issues without their history,
+    and how many of the guardrails' issues had a changelog that had to be completed (complete all the
+    same: a changelog is completed or the pass fails)."""
     notes = [str(n) for n in objective.get("notes") or ()]
     if not objective.get("key_results"):
         notes.append("the objective has no key results: its score is 0 until one is mapped")
@@ -140,7 +146,8 @@ def _data_quality(
                 f"{kpi['without_history']} of {kpi['sample_size']} issues behind {kpi['name']}"
                 " came without their history"
             )
-    return {"complete": not notes, "notes": notes}
+    completed = sum(int(kpi.get("completed_changelogs") or 0) for kpi in guardrails)
+    return {"complete": not notes, "notes": notes, "completed_changelogs": completed}
 
 
 def _link(base: str, *parts: str) -> str:

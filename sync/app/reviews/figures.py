@@ -28,21 +28,24 @@ def owner(name: str | None) -> str:
 
 
 def kpi_quality(kpi: KpiResult) -> dict[str, Any]:
-    """Sample size, issues without history and unestimated share of one KPI's value."""
+    """Sample size, issues without history, changelogs completed and unestimated share of one KPI's value."""
     measurement = kpi.measurement
     missing = unestimated(measurement.details)
     return {
         "sample_size": measurement.sample_size,
         "without_history": measurement.without_history,
+        "completed_changelogs": measurement.completed_changelogs,
         "unestimated": None if missing is None else {"issues": missing[0], "of": missing[1]},
     }
 
 
 def quality_text(name: str, quality: dict[str, Any]) -> str:
-    """``Lead time: n = 40, 2 without history, 3 of 20 unestimated``."""
+    """``Lead time: n = 40, 2 without history, 1 changelog completed, 3 of 20 unestimated``."""
     parts = [f"n = {quality['sample_size']}"]
     if quality["without_history"]:
         parts.append(f"{quality['without_history']} without history")
+    if completed := quality.get("completed_changelogs"):
+        parts.append(f"{completed} changelog{'s' if completed != 1 else ''} completed")
     if quality["unestimated"]:
         parts.append(f"{quality['unestimated']['issues']} of {quality['unestimated']['of']} unestimated")
     return f"{name}: " + ", ".join(parts)
