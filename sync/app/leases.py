@@ -129,8 +129,10 @@ class LeaseKeeper:
         return taken
 
     def begin_pass(self, teams: Sequence[TeamMapping]) -> list[TeamMapping]:
-        """The teams of ``teams`` (the mappings in force) whose group this daemon holds; a pass over them starts."""
+        """The teams of ``teams`` (the mappings in force) whose group this daemon holds, balanced first (a
+        daemon passing back to back frees its surplus here); a pass over them starts."""
         self.use(teams)
+        self.balance()
         with self._lock:
             self._busy = {g: f for g, f in self._held.items() if g in self._groups}
             names = {name for g in self._busy for name in self._groups[g]}

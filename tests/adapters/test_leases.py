@@ -108,16 +108,15 @@ def test_a_joining_daemon_gets_its_share_and_a_dead_ones_teams_are_taken_over_af
     assert set(a.leased_teams()).isdisjoint(b.leased_teams())
 
     store_clock.advance(seconds=30)
-    b.balance()  # B beats, then is killed
+    assert len(b.begin_pass(TEAMS)) == 3  # B starts a pass over its teams, then is killed (or stalls)
     store_clock.advance(seconds=31)
     assert a.balance() == set()  # B's leases run until 90 s
     store_clock.advance(seconds=30)
     assert len(a.balance()) == 3
     assert held(store) == {A: 6}
     assert sorted(lease.fence for lease in store.leases()) == [1, 1, 1, 3, 3, 3]  # A's, B's, A's again
-    assert len(b.begin_pass(TEAMS)) == 3  # B, were it only stalled, would pass over its old teams...
     with pytest.raises(LeaseLost, match="no longer holds the lease"):
-        b.check()  # ...and write none of them
+        b.check()  # B, were it only stalled, writes none of its pass
 
 
 def test_a_pass_covers_the_leased_teams_and_its_writes_stop_once_a_lease_is_lost(
