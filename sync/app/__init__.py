@@ -12,7 +12,16 @@ from sync.app.metrics import Metrics
 from sync.app.ports import PassHooks
 from sync.app.report import render
 from sync.app.results import team_document
-from sync.app.reviews import Review, describe_comments, make_reviews, publish, review_job, review_json, to_markdown
+from sync.app.reviews import (
+    Review,
+    ReviewShelf,
+    describe_comments,
+    make_reviews,
+    publish,
+    review_job,
+    review_json,
+    to_markdown,
+)
 from sync.app.runner import Runner, RunSummary
 from sync.app.saved_filters import FieldRef, field_ref, pie_chart_advice, team_filters
 from sync.app.scheduler import add_review_job, build_scheduler, run_until_stopped
@@ -33,6 +42,7 @@ __all__ = [
     "PassHooks",
     "Progress",
     "Review",
+    "ReviewShelf",
     "RunSummary",
     "Runner",
     "WebhookReceiver",

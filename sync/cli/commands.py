@@ -17,6 +17,7 @@ from sync.app import (
     IssueWrite,
     LiveUpdates,
     Metrics,
+    ReviewShelf,
     Runner,
     RunSummary,
     WebhookReceiver,
@@ -269,6 +270,7 @@ def dashboard_server(
         jira_url=config.jira.url,
         metrics=metrics,
         webhooks=webhooks,
+        reviews=ReviewShelf(config.resolve(config.reviews.directory)),
     )
     return DashboardServer(app, settings)
 

@@ -75,6 +75,8 @@ def test_the_answers_are_valid_against_the_openapi_document(served):
         "/api/teams",
         "/api/teams/{team}/report",
         "/api/teams/{team}/series",
+        "/api/teams/{team}/reviews",
+        "/api/teams/{team}/reviews/{kind}/{period}",
         "/api/openapi.json",
         "/healthz",
     }

@@ -9,10 +9,13 @@ from sync.app.reviews.markdown import to_markdown
 from sync.app.reviews.model import Review
 from sync.app.reviews.run import Published, due_reviews, make_reviews, publish
 from sync.app.reviews.scheduled import review_job
+from sync.app.reviews.shelf import ReviewShelf, WrittenReview
 
 __all__ = [
     "Published",
     "Review",
+    "ReviewShelf",
+    "WrittenReview",
     "describe_comments",
     "due_reviews",
     "make_reviews",

@@ -100,15 +100,19 @@ def monthly_check_in(timeline: TeamTimeline, period: Period, as_of: datetime) ->
         "cycle": cycle.name,
         "objectives": [_objective(o, series) for o in found],
         "guardrails_breached": guardrails,
-        "data_quality": {k: kpi_quality(v) for k, v in kpis.items()},
+        "data_quality": {k: {"name": v.definition.name, **kpi_quality(v)} for k, v in kpis.items()},
     }
     head = _head(data)
     comments = tuple(
         (o["key"], (*head, *objective_blocks(o), *_guardrail_blocks(data, o["key"]))) for o in data["objectives"]
     )
-    blocks = (*head, *[b for o in data["objectives"] for b in objective_blocks(o)], *_guardrail_blocks(data, None))
-    blocks += tuple(_quality_blocks(data, kpis_named={k: v.definition.name for k, v in kpis.items()}))
-    return Review(data["team"], period, as_of, data, blocks, comments)
+    return Review(data["team"], period, as_of, data, tuple(check_in_blocks(data)), comments)
+
+
+def check_in_blocks(data: dict[str, Any]) -> list[Block]:
+    """The whole check-in for people, from its JSON ``data``."""
+    objectives = [b for o in data["objectives"] for b in objective_blocks(o)]
+    return [*_head(data), *objectives, *_guardrail_blocks(data, None), *_quality_blocks(data)]
 
 
 def _head(data: dict[str, Any]) -> list[Block]:
@@ -158,6 +162,6 @@ def _guardrail_blocks(data: dict[str, Any], objective: str | None) -> list[Block
     return section("Guardrails breached this month", [Bullets(tuple(items))] if items else [], "None.")
 
 
-def _quality_blocks(data: dict[str, Any], kpis_named: dict[str, str]) -> Sequence[Block]:
-    items = [quality_text(kpis_named[k], q) for k, q in data["data_quality"].items()]
+def _quality_blocks(data: dict[str, Any]) -> Sequence[Block]:
+    items = [quality_text(q.get("name", k), q) for k, q in data["data_quality"].items()]
     return section("Data quality", [Bullets(tuple(items))] if items else [], "No KPI measured.")

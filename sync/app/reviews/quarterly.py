@@ -121,13 +121,21 @@ def quarterly_review(timeline: TeamTimeline, period: Period, as_of: datetime) ->
         "measurement_load": _load_lint(timeline, now),
         "predictive_power": guardrail_power(timeline, now),
     }
-    head: list[Block] = [
-        Heading(f"Quarterly review: {data['team']}, {period.label}", 1),
+    head, shared = _head(data), _shared_blocks(data)
+    comments = tuple((o["key"], (*head, *_grade_blocks([o]), *shared)) for o in objectives)
+    return Review(data["team"], period, as_of, data, tuple(quarterly_blocks(data)), comments)
+
+
+def quarterly_blocks(data: dict[str, Any]) -> list[Block]:
+    """The whole quarterly review for people, from its JSON ``data``."""
+    return [*_head(data), *_grade_blocks(data["objectives"]), *_shared_blocks(data)]
+
+
+def _head(data: dict[str, Any]) -> list[Block]:
+    return [
+        Heading(f"Quarterly review: {data['team']}, {data['period']['label']}", 1),
         Paragraph(f"As of {data['as_of']}. Written by kpiokr from the issues' history."),
     ]
-    shared = _shared_blocks(data)
-    comments = tuple((o["key"], (*head, *_grade_blocks([o]), *shared)) for o in objectives)
-    return Review(data["team"], period, as_of, data, (*head, *_grade_blocks(objectives), *shared), comments)
 
 
 def _grade_blocks(objectives: list[dict[str, Any]]) -> list[Block]:
