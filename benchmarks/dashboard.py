@@ -18,12 +18,15 @@ file (a copy's evaluation is its original's), the team page for past dates (days
 of the cycle), each evaluating the team from the stored histories, once the server has read them
 ahead (it does when it starts: the time that takes, and the memory the kept histories hold, are
 printed too; a team's first date then reads none); and a KPI page of each date right after it
-(the evaluation kept).
+(the evaluation kept). The garbage collector's full collections while the pages are asked for are
+timed too: over the kept histories one took 1-3 s, landing on a page, until the histories read were
+frozen out of its sight.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import statistics
 import sys
@@ -88,8 +91,37 @@ def main() -> None:
             print(f"store: {app.store.count_issues()} issues, {len(names)} teams, cycle {name} to {NOW.date()}\n")
             with TestClient(web) as client:
                 read_ahead(client, app.store.count_issues())
-                measure(client, names, originals, start, args.rounds)
+                with FullCollections() as collections:
+                    measure(client, names, originals, start, args.rounds)
+                print(collections)
             print(f"memory the kept histories hold: {kept_mib(app.store, [mappings], world.site.clock):.0f} MiB")
+
+
+class FullCollections:
+    """Times the garbage collector's full (generation 2) collections while entered."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self._started = 0.0
+
+    def __enter__(self) -> FullCollections:
+        gc.callbacks.append(self._observe)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        gc.callbacks.remove(self._observe)
+
+    def _observe(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.times.append((time.perf_counter() - self._started) * 1000)
+
+    def __str__(self) -> str:
+        longest = f", the longest {max(self.times):.0f} ms" if self.times else ""
+        return f"full garbage collections while the pages were asked for: {len(self.times)}{longest}"
 
 
 def read_ahead(client: TestClient, issues: int) -> None:
