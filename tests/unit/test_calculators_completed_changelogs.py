@@ -99,7 +99,8 @@ def test_schedule_adherence_counts_the_due_issues_whose_change_log_was_completed
 
 def test_sprint_kpis_count_each_issue_counted_in_a_sprint_once():
     # S1: A committed and completed (completed log: counted once, not twice), B committed only
-    # (completed log), C completed only. S2: A carried no work; D committed (plain log).
+    # (completed log), C completed only (whole log). S2: D committed (whole log). E (completed log)
+    # is in no sprint of the window: not counted.
     s1, s2 = sprint(1, day(0), day(14)), sprint(2, day(14), day(28))
     histories = team(
         completed(issue("A", created=day(-1), estimate=3, sprints={1}, changes=[moved(day(5), TODO, DONE)])),
