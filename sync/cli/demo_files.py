@@ -112,6 +112,7 @@ def team_mapping(site: Site, project: str, cycle: tuple[str, date, date], now: d
                 tables += [
                     "[[objective.key_result]]",
                     f'key = "{key}"',
+                    'owner = "pm@example.com"',
                     'measure = "numeric"',
                     f'field = "{field}"',
                     f"baseline = {baseline:g}",

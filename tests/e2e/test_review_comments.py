@@ -73,6 +73,7 @@ def test_a_dry_run_prints_every_teams_review_and_sends_nothing(jira: Jira, synce
         assert f"# {title}: MOB" in text
         assert f"# {title}: WEB" in text
         assert "dry run: nothing posted" in text
+    assert "## Grades so far (the cycle goes on)" in text, "as of 2026-11-20 the quarter goes on"
     as_json = json.loads(
         review(cli, synced, tmp_path / "json.out", "weekly", "--dry-run", "--format", "json").split("\nwould post")[0]
     )

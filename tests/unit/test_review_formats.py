@@ -9,6 +9,7 @@ from sync.app.reviews.blocks import Bullets, Heading, Paragraph, Table
 from sync.app.reviews.jira_formats import to_adf, to_wiki, wiki_escape
 from sync.app.reviews.markdown import to_markdown
 from sync.app.reviews.periods import latest_due, period_of
+from sync.app.reviews.quarterly import grade_blocks
 from sync.mapping import CycleSection, ReviewSection
 
 HOSTILE = "[evil|http://x] {code} *bold* _it_ -- !img.png! | a"
@@ -88,3 +89,17 @@ def test_the_schedule_reviews_the_period_just_ended_at_the_teams_local_time():
     quarterly = latest_due("quarterly", review, CYCLE, BERLIN, datetime(2026, 12, 31, 9, tzinfo=UTC))
     assert quarterly is not None
     assert quarterly.period.label == "2026-Q4"
+
+
+def test_grades_are_final_only_once_the_cycle_is_over():
+    objectives = [
+        {"key": "MOB-3", "title": "Win SMB", "owner": "pm", "ambition": "stretch", "grade": 0.3, "reading": "failed"}
+        | {"slow_weeks": ["2026-10-05"]}
+    ]
+    over = to_markdown(grade_blocks(objectives, ended=True))
+    going = to_markdown(grade_blocks(objectives, ended=False))
+    assert "## Final grades" in over
+    assert "| MOB-3 Win SMB | pm | stretch | 0.3 | failed | 1 |" in over
+    assert "## Grades so far (the cycle goes on)" in going
+    assert "| Objective | Owner | Ambition | Grade so far | Read as | Slow weeks |" in going
+    assert "| failed, were the cycle over |" in going

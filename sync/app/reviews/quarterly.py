@@ -115,6 +115,7 @@ def quarterly_review(timeline: TeamTimeline, period: Period, as_of: datetime) ->
         "period": {"label": period.label, "start": period.start.isoformat(), "end": period.end.isoformat()},
         "as_of": as_of.isoformat(),
         "cycle": cycle.name,
+        "cycle_ended": day >= cycle.end,
         "objectives": objectives,
         "kpi_trends": trends,
         "interactions": interactions,
@@ -122,13 +123,14 @@ def quarterly_review(timeline: TeamTimeline, period: Period, as_of: datetime) ->
         "predictive_power": guardrail_power(timeline, now),
     }
     head, shared = _head(data), _shared_blocks(data)
-    comments = tuple((o["key"], (*head, *_grade_blocks([o]), *shared)) for o in objectives)
+    ended = data["cycle_ended"]
+    comments = tuple((o["key"], (*head, *grade_blocks([o], ended), *shared)) for o in objectives)
     return Review(data["team"], period, as_of, data, tuple(quarterly_blocks(data)), comments)
 
 
 def quarterly_blocks(data: dict[str, Any]) -> list[Block]:
     """The whole quarterly review for people, from its JSON ``data``."""
-    return [*_head(data), *_grade_blocks(data["objectives"]), *_shared_blocks(data)]
+    return [*_head(data), *grade_blocks(data["objectives"], data.get("cycle_ended", True)), *_shared_blocks(data)]
 
 
 def _head(data: dict[str, Any]) -> list[Block]:
@@ -138,20 +140,22 @@ def _head(data: dict[str, Any]) -> list[Block]:
     ]
 
 
-def _grade_blocks(objectives: list[dict[str, Any]]) -> list[Block]:
+def grade_blocks(objectives: list[dict[str, Any]], ended: bool) -> list[Block]:
+    """The grades; before the cycle's last day, the grades so far, read as they would be were it over."""
     rows = tuple(
         (
             f"{o['key']} {o['title']}",
             owner(o["owner"]),
             o["ambition"],
             number(o["grade"]),
-            o["reading"],
+            o["reading"] if ended else f"{o['reading']}, were the cycle over",
             str(len(o["slow_weeks"])),
         )
         for o in objectives
     )
-    table = Table(("Objective", "Owner", "Ambition", "Final grade", "Read as", "Slow weeks"), rows)
-    return section("Final grades", [table] if rows else [], "The team has no objectives.")
+    grade, heading = ("Final grade", "Final grades") if ended else ("Grade so far", "Grades so far (the cycle goes on)")
+    table = Table(("Objective", "Owner", "Ambition", grade, "Read as", "Slow weeks"), rows)
+    return section(heading, [table] if rows else [], "The team has no objectives.")
 
 
 def _shared_blocks(data: dict[str, Any]) -> list[Block]:
