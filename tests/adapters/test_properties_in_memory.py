@@ -2,6 +2,7 @@
 and a kill after a property request left, settled on restart without writing the property twice."""
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from sync.app.forecasts import outlooks
 from sync.app.properties.forecasts import forecast_document
 from sync.app.reviews.timeline import TeamTimeline
 from sync.mapping import load_mappings
-from sync.store import Store
+from sync.store import LeaseLost, Store
 from tests.fakes.jira import Served
 from tests.fakes.world import World, make_world
 from tests.properties_support import validator
@@ -140,3 +141,22 @@ def test_property_writes_jira_refuses_are_counted_in_the_run_record(world):
     assert recorded["properties_rejected"] == len(refused)
     assert recorded["properties_written"] == recorded["properties_planned"] - len(refused)
     assert any(problem.startswith("property not written: ") for problem in summary.problems)
+
+
+def test_a_daemon_that_lost_its_lease_sends_no_property(world):
+    properties_off = world.config.writeback.model_copy(update={"properties": False})
+    with world.app(world.config.model_copy(update={"writeback": properties_off})) as app:
+        world.runner(app).run()  # every score field written: the next pass has only properties to write
+    assert _property_writes(world) == []
+
+    def lost() -> None:
+        raise LeaseLost("daemon@elsewhere:1", ["MOB"])
+
+    with world.app() as app:
+        runner = world.runner(app)
+        runner.hooks = replace(runner.hooks, before_write=lost)
+        with pytest.raises(LeaseLost):
+            runner.run()
+        assert _property_writes(world) == []
+        world.runner(app).run()
+    assert _property_writes(world), "with its lease, the daemon writes them"

@@ -67,10 +67,19 @@ def ledger_field(property_key: str) -> str:
 
 
 class PropertyPhase:
-    """Plans and sends property documents for one pass (``run_id``)."""
+    """Plans and sends property documents for one pass (``run_id``); ``before_write`` runs before each
+    request is entered in the ledger (a daemon that lost its lease on the teams raises there)."""
 
-    def __init__(self, jira: JiraGateway, store: Store, clock: Callable[[], datetime], run_id: int) -> None:
+    def __init__(
+        self,
+        jira: JiraGateway,
+        store: Store,
+        clock: Callable[[], datetime],
+        run_id: int,
+        before_write: Callable[[], None] = lambda: None,
+    ) -> None:
         self.jira, self.store, self.clock, self.run_id = jira, store, clock, run_id
+        self.before_write = before_write
 
     def settle_interrupted(self, keys: Collection[str]) -> int:
         """Settle the property writes a killed run left pending on ``keys`` (the issues and projects this pass
@@ -137,6 +146,7 @@ class PropertyPhase:
     ) -> None:
         """Record ``items`` pending, send them in one request, then settle them with Jira's answer (left
         pending when ``send`` says Jira's task is still running)."""
+        self.before_write()
         now = self.clock()
         self.store.record_writes(
             LedgerEntry(

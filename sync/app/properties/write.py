@@ -32,7 +32,7 @@ def write_properties(
     daily = {r.team: daily_series(store, r.team, r.cycle) for r in results}
     forecasts = {r.team: objective_forecasts(store, mappings[r.team], r, daily[r.team]) for r in results}
     desired = desired_properties(reports, projects, daily, ports.config.dashboard.public_url, forecasts)
-    phase = PropertyPhase(ports.jira, store, ports.clock, summary.run_id)
+    phase = PropertyPhase(ports.jira, store, ports.clock, summary.run_id, ports.hooks.before_write)
     if not dry_run:
         phase.settle_interrupted({d.key for d in desired})
     planned = phase.plan(desired, reconcile=reconcile)
