@@ -7,7 +7,9 @@ One tree, one root; the bases live here, below every room, and a room keeps its 
     ├── MappingError                 mapping files have errors, each with its place (exit 2)
     ├── StoreError                   the state store: damaged, unreachable, full, locked... (sync.store)
     │   ├── StoreLocked              another kpiokr holds the store's lock (exit 3)
+    │   │   └── DaemonsShareStore    daemons share the store: `sync` would score their teams again (exit 3)
     │   ├── StoreOutdated            the schema is older than the code and was not migrated
+    │   ├── LeaseLost                another daemon took over teams this one was working on
     │   └── StoreNewerThanCode       a newer kpiokr migrated the store
     ├── JiraError                    a Jira request failed: ``method``, ``path``, ``status``
     │   ├── JiraAuthError            401, or a login CAPTCHA
