@@ -14,7 +14,6 @@ from sync.app import (
     Access,
     DashboardServer,
     FieldRef,
-    IssueWrite,
     LiveUpdates,
     Metrics,
     ReviewShelf,
@@ -39,6 +38,7 @@ from sync.app import (
     webhook_receiver,
 )
 from sync.cli.bootstrap import GatewayFactory, build_metrics, open_store, opened_app, utc_now
+from sync.cli.pass_summary import print_summary
 from sync.config import Config
 from sync.errors import FieldNotFound, KpiokrError
 from sync.jira import JiraRestGateway, resolve_field
@@ -77,51 +77,6 @@ class ProgressBar:
         """End the bar's line."""
         if self._tty:
             self.out.write("\n")
-
-
-def describe_plan(plan: Sequence[IssueWrite]) -> list[str]:
-    """One line per field write: issue, field, before and after."""
-    return [
-        f"{write.issue_key}: {field.field_name} ({field.field_id}): {_shown(field.before)} -> {_shown(field.after)}"
-        for write in plan
-        for field in write.fields
-    ]
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, dict):
-        value = value.get("value")
-    return "empty" if value is None or value == "" else repr(value)
-
-
-def print_summary(summary: RunSummary, *, dry_run: bool, out: TextIO | None = None) -> None:
-    """What a pass did, for a person (on standard output unless ``out`` is given).
-
-    Nothing is written in a dry run or with write-back disabled: the plan then reads "would write".
-    """
-    out = out or sys.stdout
-    writes = describe_plan(summary.planned)
-    disabled = " (write-back is disabled)" if summary.writeback_disabled and not dry_run else ""
-    verb = "would write" if dry_run or disabled else "wrote"
-    properties = summary.planned_properties
-    print(
-        f"run {summary.run_id} ({summary.kind}): {summary.fetched} issue(s) fetched, "
-        f"{len(writes)} field(s) to write{disabled}, {len(properties)} property document(s) to write, "
-        f"{summary.requests} request(s), {summary.seconds:.1f}s",
-        file=out,
-    )
-    rejected = {o.write.issue_key: o.reason for o in summary.outcomes if not o.ok}
-    for line in writes:
-        key = line.split(":", 1)[0]
-        mark = f"  REJECTED: {rejected[key]}" if key in rejected else ""
-        print(f"  {verb} {line}{mark}{disabled}", file=out)
-    if dry_run:
-        for p in properties:
-            print(f"  would write {p.entity} {p.key}: property {p.property_key}", file=out)
-    for team, message in summary.failed_teams.items():
-        print(f"  ! {team} skipped: {message}", file=out)
-    for problem in summary.problems:
-        print(f"  ! {problem}", file=out)
 
 
 def sync(
@@ -207,6 +162,7 @@ def daemon(
             stop=stop,
             teams=share.leased_teams,
             public_url=config.dashboard.public_url,
+            post=config.writeback.enabled,
         )
         add_review_job(scheduler, jobs, UTC, now)
         if share.keeper is not None:

@@ -72,8 +72,18 @@ def review(
     with opened_app(config, os.environ, gateways) as app:
         reviews = make_reviews(app.store, teams, kind, day=day, now=utc_now())
         directory = config.resolve(config.reviews.directory)
-        published = publish(reviews, app.jira, app.store, directory, utc_now, public_url=config.dashboard.public_url)
+        published = publish(
+            reviews,
+            app.jira,
+            app.store,
+            directory,
+            utc_now,
+            public_url=config.dashboard.public_url,
+            post=config.writeback.enabled,
+        )
     _print(reviews, fmt)
+    if not config.writeback.enabled:
+        print("[writeback] enabled = false: no comment posted, the files only", file=sys.stderr)
     for outcome in published.outcomes:
         reason = f": {outcome.reason}" if outcome.reason else ""
         print(f"{outcome.comment.issue_key}: comment {outcome.action}{reason}", file=sys.stderr)

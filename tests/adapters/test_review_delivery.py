@@ -2,13 +2,14 @@
 left alone when unchanged, and never duplicated after a run killed with its POST in Jira's hands or
 before it reached Jira; a sync pass in between leaves the review's pending ledger entry to the review."""
 
+import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from sync.app import make_reviews, publish
+from sync.app import make_reviews, publish, review_job
 from sync.app.reviews.delivery import INTERRUPTED, plan_comments
 from sync.app.reviews.fitting import COMMENT_LIMIT, body_size
 from sync.app.reviews.jira_formats import comment_body
@@ -137,3 +138,38 @@ def test_a_huge_teams_digest_is_shortened_to_fit_a_jira_comment_and_points_at_th
     assert "leaves out: KPIs (its table)" in text
     assert "mob/weekly-week-of-2026-11-16.md" in text
     assert "https://kpiokr.example.com/teams/MOB/reviews/weekly/week-of-2026-11-16" in text
+
+
+def test_with_writeback_disabled_a_review_writes_its_files_and_posts_nothing(world: World, capsys):
+    world.config_path.write_text(world.config_path.read_text() + "\n[writeback]\nenabled = false\n")
+    assert world.main("sync") == 0
+    capsys.readouterr()
+
+    assert world.main("review", "monthly", "--as-of", DAY.isoformat()) == 0
+
+    err = capsys.readouterr().err
+    assert "[writeback] enabled = false: no comment posted" in err
+    assert world.jira.requests_to("POST", "/comment") == []
+    assert world.jira.requests_to("PUT", "/comment") == []
+    assert (world.config_path.parent / "reviews" / "mob" / "monthly-2026-11.md").is_file()
+
+
+def test_the_daemon_makes_a_review_again_until_jira_has_taken_its_comments(world: World, app: App):
+    directory = world.config_path.parent / "reviews"
+    job = review_job(app.jira, app.store, app.mappings, directory, lambda: NOW, stop=threading.Event())
+    october = directory / "mob" / "monthly-2026-10.json"  # due on 2 November, the month's first working day
+    app.jira.fail("/rest/api/*/issue/*/comment", 403, method="POST")
+
+    job()
+    assert review_comments(world) == {}
+    assert not october.exists(), "a review whose comments Jira refused stays due"
+    assert (directory / "mob" / "weekly-week-of-2026-11-09.json").exists(), "the digest has no comment to wait for"
+
+    app.jira.heal()
+    job()
+    assert october.exists()
+    assert set(review_comments(world).values()) == {1}
+    posts = len(app.jira.requests_to("POST", "/comment"))
+
+    job()
+    assert len(app.jira.requests_to("POST", "/comment")) == posts, "a review made is not made again"

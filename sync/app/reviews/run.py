@@ -72,17 +72,29 @@ def publish(
     clock: Callable[[], datetime],
     *,
     public_url: str | None = None,
+    post: bool = True,
+    hold_failed: bool = False,
 ) -> Published:
     """Post each review's comments (a run of kind ``review`` in the ledger), then write its files.
 
     A comment too long for Jira is shortened and points at the file and, given the dashboard's
-    ``public_url``, at the review's page there."""
+    ``public_url``, at the review's page there. Without ``post`` (``[writeback] enabled = false``)
+    only the files are written and Jira is left alone. With ``hold_failed`` (the daemon) a review
+    some of whose comments failed is not written as files, so it stays due and the next check makes
+    it again (its comments already posted are then left unchanged)."""
     published = Published()
+    if not post:
+        for review in reviews:
+            published.files += write_files(directory, review)
+        return published
     run_id = store.start_run("review")
     try:
         delivery = CommentDelivery(jira, store, clock)
         for review in reviews:
-            published.outcomes += delivery.deliver(run_id, plan_comments(review, whereabouts(review, public_url)))
+            outcomes = delivery.deliver(run_id, plan_comments(review, whereabouts(review, public_url)))
+            published.outcomes += outcomes
+            if hold_failed and any(o.action == "failed" for o in outcomes):
+                continue
             published.files += write_files(directory, review)
     except BaseException:
         store.finish_run(run_id, "failed", error="the review run stopped before it finished")

@@ -27,10 +27,12 @@ def review_job(
     stop: threading.Event,
     teams: Callable[[], Collection[str] | None] = lambda: None,
     public_url: str | None = None,
+    post: bool = True,
 ) -> Callable[[], None]:
     """A job publishing the reviews due by now whose files are not written yet (``teams``: the team
     names this daemon serves, ``None`` for all; ``public_url``: the dashboard's, which shortened
-    comments link to); a failure is logged and the next run tries again."""
+    comments link to; ``post`` False: files only, no comment). A failure, a comment Jira refused
+    included, is logged and the next run tries that review again."""
 
     def job() -> None:
         if stop.is_set():
@@ -42,9 +44,13 @@ def review_job(
             try:
                 reviews = due_reviews(store, [team], directory, clock())
                 if reviews:
-                    published = publish(reviews, jira, store, directory, clock, public_url=public_url)
+                    published = publish(
+                        reviews, jira, store, directory, clock, public_url=public_url, post=post, hold_failed=True
+                    )
                     failed = sum(1 for o in published.outcomes if o.action == "failed")
                     log.info("%s: %d review(s) published, %d comment(s) failed", team.team.name, len(reviews), failed)
+                    if failed:
+                        log.warning("%s: a review whose comment failed is made again at the next check", team.team.name)
             except KpiokrError as error:
                 log.warning("%s: reviews not made: %s", team.team.name, error)
 
