@@ -10,6 +10,7 @@ from sync.app.fetch import Progress
 from sync.app.leases_daemon import daemon_share
 from sync.app.metrics import Metrics
 from sync.app.ports import PassHooks
+from sync.app.properties.build import DesiredProperty
 from sync.app.report import render
 from sync.app.results import team_document
 from sync.app.reviews import (
@@ -35,6 +36,7 @@ __all__ = [
     "Access",
     "AsOfError",
     "DashboardServer",
+    "DesiredProperty",
     "FieldRef",
     "IssueWrite",
     "LiveUpdates",

@@ -19,7 +19,8 @@ class RunSummary:
     writes that the site lacks: those scores were not written. ``writeback_disabled`` says the
     planned writes were not sent because ``writeback.enabled`` is false. ``planned_properties`` are the
     property documents Jira lacks (sent unless a dry run or write-back is disabled); of those sent,
-    ``properties_written`` Jira took and ``properties_rejected`` it refused.
+    ``written_properties`` Jira took, ``refused_properties`` it refused and ``unconfirmed_properties``
+    it was still setting when the pass ended (the next pass checks them).
     """
 
     run_id: int
@@ -29,8 +30,9 @@ class RunSummary:
     planned: list[IssueWrite] = field(default_factory=list)
     outcomes: list[WriteOutcome] = field(default_factory=list)
     planned_properties: list[DesiredProperty] = field(default_factory=list)
-    properties_written: int = 0
-    properties_rejected: int = 0
+    written_properties: list[DesiredProperty] = field(default_factory=list)
+    refused_properties: list[DesiredProperty] = field(default_factory=list)
+    unconfirmed_properties: list[DesiredProperty] = field(default_factory=list)
     results: list[TeamResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     failed_teams: dict[str, str] = field(default_factory=dict)
@@ -41,14 +43,29 @@ class RunSummary:
     seconds: float = 0.0
 
     @property
+    def properties_written(self) -> int:
+        """How many property documents Jira took."""
+        return len(self.written_properties)
+
+    @property
+    def properties_rejected(self) -> int:
+        """How many property documents Jira refused."""
+        return len(self.refused_properties)
+
+    @property
     def status(self) -> str:
         """``partial`` when a team was skipped, else ``ok``."""
         return "partial" if self.failed_teams else "ok"
 
     @property
     def ok(self) -> bool:
-        """True when every team was synced and every score it computed could be written."""
-        return not self.failed_teams and not self.missing_score_fields and all(o.ok for o in self.outcomes)
+        """True when every team was synced and every score and property document it computed could be written."""
+        return (
+            not self.failed_teams
+            and not self.missing_score_fields
+            and not self.properties_rejected
+            and all(o.ok for o in self.outcomes)
+        )
 
     @property
     def counts(self) -> dict[str, int]:

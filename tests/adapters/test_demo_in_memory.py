@@ -129,10 +129,11 @@ def test_the_incremental_sync_writes_exactly_the_fields_the_edit_changed(demo):
     after = demo.jira.writes()[demo.jira.writes_before_edit :]
     printed = demo.section(INCREMENTAL)
     assert printed[0].startswith("run 2 (sync): ")
-    assert f"{len(printed) - 1} field(s) to write" in printed[0]
+    field_lines = [line for line in printed[1:] if ": property kpiokr." not in line]
+    assert f"{len(field_lines)} field(s) to write" in printed[0]
     written = [(k, field_id) for k, fields in after for field_id in fields]
     assert sorted(written) == sorted(
-        (line.split()[1].rstrip(":"), line.split("(")[1].split(")")[0]) for line in printed[1:]
+        (line.split()[1].rstrip(":"), line.split("(")[1].split(")")[0]) for line in field_lines
     )
     epic = demo.jira.site.by_id[demo.jira.site.by_key[key].values["epic_link"]].key
     assert key in {k for k, _ in written}

@@ -160,3 +160,22 @@ def test_a_daemon_that_lost_its_lease_sends_no_property(world):
         assert _property_writes(world) == []
         world.runner(app).run()
     assert _property_writes(world), "with its lease, the daemon writes them"
+
+
+def test_sync_lists_the_documents_it_wrote_and_exits_1_when_jira_refuses_one(world, capsys):
+    """An account without 'Administer Projects' may write the epics' properties but not the projects':
+    the refusal is said with the fix and ``kpiokr sync`` fails, as for a refused field write."""
+    world.site.users["bot"].admin = False
+    with world.config_path.open("a") as config:
+        config.write("\n[writeback]\nnotify_users = true\n")  # Data Center: a silent edit needs admin rights
+
+    assert world.main("sync") == 1
+
+    lines = capsys.readouterr().out.splitlines()
+    wrote = [line for line in lines if line.startswith("  wrote issue ") and ": property kpiokr.objective" in line]
+    refused = [line for line in lines if line.startswith("  REJECTED project ") and ": property kpiokr.team" in line]
+    assert wrote
+    assert refused
+    assert any("Administer Projects" in line and "writeback.properties = false" in line for line in lines)
+    assert ", 0 property document(s) to write" not in lines[0]
+    assert f"{len(wrote)} property document(s) written, {len(refused)} refused" in lines[0]

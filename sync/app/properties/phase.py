@@ -55,10 +55,10 @@ class PropertyOutcomes:
     (a bulk task still running: settled by the next pass)."""
 
     planned: list[DesiredProperty] = field(default_factory=list)
-    written: int = 0
-    refused: int = 0
+    written: list[DesiredProperty] = field(default_factory=list)
+    refused: list[DesiredProperty] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
-    unconfirmed: int = 0
+    unconfirmed: list[DesiredProperty] = field(default_factory=list)
 
 
 def ledger_field(property_key: str) -> str:
@@ -167,16 +167,16 @@ class PropertyPhase:
             log.warning("property write to %s rejected, skipped: %s", ", ".join(p.key for p in items), reason)
             self._settle(items, "failed", reason)
             outcomes.rejected.append(reason)
-            outcomes.refused += len(items)
+            outcomes.refused.extend(items)
             return
         if finished is False:
             log.info(
                 "Jira is still setting the properties of %s: the next pass checks them", ", ".join(p.key for p in items)
             )
-            outcomes.unconfirmed += len(items)
+            outcomes.unconfirmed.extend(items)
             return
         self._settle(items, "written")
-        outcomes.written += len(items)
+        outcomes.written.extend(items)
 
     def _settle(
         self, items: Iterable[DesiredProperty], outcome: Literal["written", "failed"], reason: str | None = None

@@ -46,7 +46,7 @@ def write_properties(
         if raw is not None and str(raw.get("id", "")).isdigit():
             ids[p.key] = int(raw["id"])
     outcomes = phase.send(planned, ids, ports.stop.is_set)
-    summary.properties_written = outcomes.written
-    summary.properties_rejected = outcomes.refused
+    summary.written_properties, summary.refused_properties = outcomes.written, outcomes.refused
+    summary.unconfirmed_properties = outcomes.unconfirmed
     summary.problems.extend(f"property not written: {reason}" for reason in outcomes.rejected)
     return outcomes
