@@ -10,12 +10,12 @@ from typing import Any
 from sync.app.forecasts import Series
 from sync.app.reviews.blocks import Block, Bullets, Heading, Paragraph, Table, section
 from sync.app.reviews.figures import kpi_by_key, kpi_quality, number, owner, quality_text, signed
+from sync.app.reviews.load import load_lint
 from sync.app.reviews.model import Review
 from sync.app.reviews.monthly import breached_days
 from sync.app.reviews.periods import Period
 from sync.app.reviews.predictive import guardrail_power
 from sync.app.reviews.timeline import TeamTimeline
-from sync.mapping import key_result_count_warnings, lint_team, objective_count_warnings
 
 
 def grade_reading(score: float, ambition: str, success_at: float) -> str:
@@ -38,17 +38,6 @@ def slow_weeks(series: Series, start: date, success_at: float, weeks: int) -> li
         if before is not None and after is not None and after - before < pace:
             slow.append(first + timedelta(days=1))
     return slow
-
-
-def _load_lint(timeline: TeamTimeline, result: Any) -> list[str]:
-    team = timeline.team
-    problems = lint_team(team) + objective_count_warnings(team, len(result.objectives))
-    for objective, _ in result.objectives:
-        problems += key_result_count_warnings(team, objective.key, len(objective.key_results))
-    lines = list(dict.fromkeys(p.message for p in problems))
-    lines += [f"{o.key} has no owner" for o, _ in result.objectives if not o.owner]
-    lines += [f"{kr.key} has no owner" for o, _ in result.objectives for kr in o.key_results if not kr.owner]
-    return lines
 
 
 def quarterly_review(timeline: TeamTimeline, period: Period, as_of: datetime) -> Review:
@@ -119,7 +108,7 @@ def quarterly_review(timeline: TeamTimeline, period: Period, as_of: datetime) ->
         "objectives": objectives,
         "kpi_trends": trends,
         "interactions": interactions,
-        "measurement_load": _load_lint(timeline, now),
+        "measurement_load": load_lint(timeline.team, now),
         "predictive_power": guardrail_power(timeline, now),
     }
     head, shared = _head(data), _shared_blocks(data)
