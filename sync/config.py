@@ -130,6 +130,23 @@ class DashboardSettings(_Section):
         " properties written into Jira link to it",
     )
 
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "must be the dashboard's full address as readers reach it, e.g. https://kpiokr.example.com/kpiokr"
+            )
+        if "@" in parts.netloc:
+            raise ValueError(
+                "must not hold credentials (user:password@): kpiokr writes this address into Jira, where"
+                " everyone who can see the epic reads it; readers authenticate to the dashboard themselves"
+            )
+        return value.rstrip("/")
+
     @field_validator("base_path")
     @classmethod
     def _path_prefix(cls, value: str) -> str:
