@@ -173,3 +173,11 @@ def test_the_daemon_makes_a_review_again_until_jira_has_taken_its_comments(world
 
     job()
     assert len(app.jira.requests_to("POST", "/comment")) == posts, "a review made is not made again"
+
+
+def test_a_review_of_objectives_on_a_day_in_no_cycle_says_which_cycles_there_are(world: World, app: App, capsys):
+    capsys.readouterr()
+    assert world.main("review", "quarterly", "--as-of", "2025-01-01", "--dry-run") == 2
+    err = capsys.readouterr().err
+    assert "--as-of 2025-01-01 is in none of team MOB's cycles: 2026-Q4 (2026-10-01 to 2026-12-31)" in err
+    assert world.main("review", "weekly", "--as-of", "2025-01-01", "--dry-run") == 0, "KPIs need no cycle"

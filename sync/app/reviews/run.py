@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from sync.app.as_of import AsOfError
 from sync.app.reviews.delivery import CommentDelivery, CommentOutcome, plan_comments
 from sync.app.reviews.files import review_path, whereabouts, write_files
 from sync.app.reviews.model import Review
@@ -40,15 +41,33 @@ def make_review(timeline: TeamTimeline, period: Period, as_of: datetime) -> Revi
 def make_reviews(
     store: Store, teams: Sequence[TeamMapping], kind: ReviewKind, *, day: date | None, now: datetime
 ) -> list[Review]:
-    """Each team's review of ``kind`` for the period holding ``day`` (as of its end), else holding ``now``."""
+    """Each team's review of ``kind`` for the period holding ``day`` (as of its end), else holding ``now``.
+
+    A monthly or quarterly review of a day in none of a team's cycles raises :class:`AsOfError`: its
+    objectives are graded against a cycle, and none holds the day."""
     reviews = []
     for team in teams:
         timeline = TeamTimeline(store, team)
         instant = day_end(day, timeline.tz) if day is not None else now
         local = instant.astimezone(timeline.tz).date()
-        period = period_of(kind, local, team.review, (team.cycle, *team.past_cycles))
+        cycles = (team.cycle, *team.past_cycles)
+        if kind != "weekly" and not any(c.start <= local <= c.end for c in cycles):
+            raise AsOfError(_no_cycle(team, local, given=day is not None))
+        period = period_of(kind, local, team.review, cycles)
         reviews.append(make_review(timeline, period, instant))
     return reviews
+
+
+def _no_cycle(team: TeamMapping, local: date, *, given: bool) -> str:
+    """Why no review of objectives can be made for ``local``, and the fix."""
+    cycles = ", ".join(f"{c.name} ({c.start} to {c.end})" for c in (team.cycle, *team.past_cycles))
+    what = f"--as-of {local}" if given else f"today ({local})"
+    fix = (
+        "give a day within one of them"
+        if given
+        else "set [cycle] to the cycle under way (the one that ended becomes a [[past_cycle]]), or give --as-of"
+    )
+    return f"{what} is in none of team {team.team.name}'s cycles: {cycles}; {fix}"
 
 
 @dataclass
