@@ -31,7 +31,7 @@ describe('the objective panel', () => {
     expect(bars).toHaveLength(1 + onTrack.key_results.length);
     expect(bars.map((bar) => bar.props.value)).toEqual([0.79, 0.67, 0.9]);
     expect(text).toContain('MOB-19 KR: raise app rating (Delight our users)');
-    expect(text).toContain('App rating 4.83 (from 4.48 to 5)');
+    expect(textsOf(doc, 'Text')).toContain('0.67: App rating 4.83 (from 4.48 to 5), owner pm@example.com');
     expect(text).toContain('Guardrail KPIs (2)');
     expect(textsOf(doc, 'Lozenge')).toEqual(['On track', 'No data', 'Healthy']);
     expect(text).toContain('2.88 days (threshold 14 days, target 8 days)');
