@@ -4,7 +4,6 @@ during the month, and an early warning where the forecast falls short while the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -80,7 +79,7 @@ def monthly_check_in(timeline: TeamTimeline, period: Period, as_of: datetime) ->
     for key, kpi in kpis.items():
         days = breached_days([(d, v) for d, v in series[f"kpi:{key}"] if d >= period.start], kpi.definition)
         guarded = [o.objective.key for o in found if key in o.objective.guardrails]
-        if days and guarded:
+        if days:
             guardrails.append(
                 {
                     "key": key,
@@ -102,10 +101,7 @@ def monthly_check_in(timeline: TeamTimeline, period: Period, as_of: datetime) ->
         "guardrails_breached": guardrails,
         "data_quality": {k: {"name": v.definition.name, **kpi_quality(v)} for k, v in kpis.items()},
     }
-    head = _head(data)
-    comments = tuple(
-        (o["key"], (*head, *objective_blocks(o), *_guardrail_blocks(data, o["key"]))) for o in data["objectives"]
-    )
+    comments = tuple((o["key"], tuple(comment_blocks(data, o))) for o in data["objectives"])
     return Review(data["team"], period, as_of, data, tuple(check_in_blocks(data)), comments)
 
 
@@ -113,6 +109,18 @@ def check_in_blocks(data: dict[str, Any]) -> list[Block]:
     """The whole check-in for people, from its JSON ``data``."""
     objectives = [b for o in data["objectives"] for b in objective_blocks(o)]
     return [*_head(data), *objectives, *_guardrail_blocks(data, None), *_quality_blocks(data)]
+
+
+def comment_blocks(data: dict[str, Any], objective: dict[str, Any]) -> list[Block]:
+    """The check-in's comment on ``objective``'s epic: the objective, its guardrails breached this month
+    and the data quality of its guardrail KPIs."""
+    guards = set(objective["guardrails"])
+    return [
+        *_head(data),
+        *objective_blocks(objective),
+        *_guardrail_blocks(data, objective["key"]),
+        *_quality_blocks(data, guards, "No KPI guards this objective."),
+    ]
 
 
 def _head(data: dict[str, Any]) -> list[Block]:
@@ -153,15 +161,22 @@ def _diff(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
 
 
+def _guarding(g: dict[str, Any]) -> str:
+    return f"guards {', '.join(g['objectives'])}" if g["objectives"] else "guards no objective"
+
+
 def _guardrail_blocks(data: dict[str, Any], objective: str | None) -> list[Block]:
+    """The KPIs past their guardrail this month: all of them (saying what each guards), or ``objective``'s."""
     items = [
         f"{g['name']} ({owner(g['owner'])}): past its guardrail on {g['days']} day(s), {g['first']} to {g['last']}"
+        + ("" if objective else f" ({_guarding(g)})")
         for g in data["guardrails_breached"]
         if objective is None or objective in g["objectives"]
     ]
     return section("Guardrails breached this month", [Bullets(tuple(items))] if items else [], "None.")
 
 
-def _quality_blocks(data: dict[str, Any]) -> Sequence[Block]:
-    items = [quality_text(q.get("name", k), q) for k, q in data["data_quality"].items()]
-    return section("Data quality", [Bullets(tuple(items))] if items else [], "No KPI measured.")
+def _quality_blocks(data: dict[str, Any], keys: set[str] | None = None, empty: str = "No KPI measured.") -> list[Block]:
+    """The data quality of the KPIs (of ``keys`` only, when given)."""
+    items = [quality_text(q.get("name", k), q) for k, q in data["data_quality"].items() if keys is None or k in keys]
+    return section("Data quality", [Bullets(tuple(items))] if items else [], empty)
