@@ -114,25 +114,31 @@ def delete_field(ctx: Context, req: Request) -> Response:
     """Cloud ``DELETE /rest/api/{2,3}/field/{id}``: an async task, answered 303 like Jira."""
     f = _custom(ctx, req.params["id"])
     ctx.site.delete_field(f.key)
+    task = finished_task(ctx, req, "Delete field", f"Custom field {f.cloud_id} deleted.", elapsed_ms=12)
+    return Response(303, ok(task).body, {"Location": task["self"]})
+
+
+def finished_task(ctx: Context, req: Request, description: str, message: str, *, elapsed_ms: int) -> dict[str, Any]:
+    """A Cloud task the sandbox has already done, submitted now and kept for ``GET /task/{id}``."""
     task_id = str(10000 + len(ctx.tasks))
     now = ctx.site.clock_state.now_ms()
     task: dict[str, Any] = {
         "self": f"{ctx.base}/rest/api/{_api(req)}/task/{task_id}",
         "id": task_id,
-        "description": "Delete field",
+        "description": description,
         "status": "COMPLETE",
-        "message": f"Custom field {f.cloud_id} deleted.",
+        "message": message,
         "result": None,
         "submittedBy": 10000,
         "progress": 100,
-        "elapsedRuntime": 12,
+        "elapsedRuntime": elapsed_ms,
         "submitted": now,
         "started": now,
-        "finished": now + 12,
-        "lastUpdate": now + 12,
+        "finished": now + elapsed_ms,
+        "lastUpdate": now + elapsed_ms,
     }
     ctx.tasks[task_id] = task
-    return Response(303, ok(task).body, {"Location": task["self"]})
+    return task
 
 
 def task(ctx: Context, req: Request) -> Response:

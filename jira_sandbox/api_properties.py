@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from jira_sandbox.api_platform import finished_task
 from jira_sandbox.routing import ApiError, Request, Response, Route, ok
 
 if TYPE_CHECKING:
@@ -113,26 +114,9 @@ def bulk_set_by_issue(ctx: Context, req: Request) -> Response:
             if ctx.site.issue(int(entity[1])) is not None:
                 ctx.site.properties.setdefault(entity, {}).update(properties)
                 done += 1
-    task_id = str(10000 + len(ctx.tasks))
-    now = ctx.site.clock_state.now_ms()
-    task: dict[str, Any] = {
-        "self": f"{ctx.base}/rest/api/{_api(req)}/task/{task_id}",
-        "id": task_id,
-        "description": "Bulk set issue properties by issue",
-        "status": "COMPLETE",
-        "message": f"{done} issue(s) updated.",
-        "result": None,
-        "submittedBy": 10000,
-        "progress": 100,
-        "elapsedRuntime": 5,
-        "submitted": now,
-        "started": now,
-        "finished": now + 5,
-        "lastUpdate": now + 5,
-    }
-    ctx.tasks[task_id] = task
+    task = finished_task(ctx, req, "Bulk set issue properties by issue", f"{done} issue(s) updated.", elapsed_ms=5)
     submitted = {k: v for k, v in task.items() if k not in ("started", "finished")}
-    submitted.update(status="ENQUEUED", message="", progress=0, elapsedRuntime=0, lastUpdate=now)
+    submitted.update(status="ENQUEUED", message="", progress=0, elapsedRuntime=0, lastUpdate=task["submitted"])
     return Response(303, ok(submitted).body, {"Location": task["self"]})
 
 
