@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from sync.app import make_reviews, publish, review_job
+from sync.app.reviews.blocks import Paragraph
 from sync.app.reviews.delivery import INTERRUPTED, plan_comments
 from sync.app.reviews.fitting import COMMENT_LIMIT, body_size
-from sync.app.reviews.jira_formats import comment_body
+from sync.app.reviews.jira_formats import comment_body, to_adf
 from sync.cli.bootstrap import App
+from sync.jira import CommentBody
 from sync.store import LedgerEntry
 from tests.fakes.world import NOW, World, make_world
 
@@ -181,3 +183,17 @@ def test_a_review_of_objectives_on_a_day_in_no_cycle_says_which_cycles_there_are
     err = capsys.readouterr().err
     assert "--as-of 2025-01-01 is in none of team MOB's cycles: 2026-Q4 (2026-10-01 to 2026-12-31)" in err
     assert world.main("review", "weekly", "--as-of", "2025-01-01", "--dry-run") == 0, "KPIs need no cycle"
+
+
+def test_a_persons_comment_quoting_the_marker_is_left_alone(world: World, app: App):
+    key = first_comment_issue(app)
+    reviews = make_reviews(app.store, app.mappings.current(), "monthly", day=DAY, now=NOW)
+    quoted = f"As {plan_comments(reviews[0])[0].marker} says, we are behind. Let us talk on Monday."
+    world.jira.add_comment(key, CommentBody(adf=to_adf([Paragraph(quoted)]), wiki=quoted))
+
+    monthly(world, app)
+
+    texts = [c.text for c in world.jira.comments(key)]
+    assert quoted in texts, "the person's comment is not edited"
+    assert len(texts) == 2
+    assert world.jira.requests_to("PUT", "/comment") == []

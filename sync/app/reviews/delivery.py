@@ -3,9 +3,10 @@
 Each comment ends with a marker naming the review, its period and team. Before a comment is sent,
 the write ledger gets a ``pending`` entry (field ``review:<marker>``, the body's digest as value);
 Jira's answer settles it ``written`` or ``failed``. A comment whose newest ledger entry is written
-with the same digest is left alone. Otherwise the issue's comments are searched for the marker:
-found, the comment is edited; not found, one is added. So a run killed after its POST left, or
-retried, finds the comment it made and edits it instead of adding a second.
+with the same digest is left alone. Otherwise the issue's comments are searched for one ending with
+the marker: found, the comment is edited; not found, one is added. So a run killed after its POST
+left, or retried, finds the comment it made and edits it instead of adding a second, and a person's
+comment quoting the marker is never taken for kpiokr's.
 """
 
 from __future__ import annotations
@@ -72,6 +73,12 @@ def describe_comments(review: Review) -> list[str]:
     return [f"{c.issue_key}: one comment, marked {c.marker!r}" for c in plan_comments(review)]
 
 
+def _ends_with(text: str, mark: str) -> bool:
+    """Whether ``text`` is a review comment marked ``mark`` (its last line): a person's comment quoting
+    the marker elsewhere is not kpiokr's to edit."""
+    return text.rstrip().endswith(mark)
+
+
 class CommentDelivery:
     """Posts planned comments through ``jira``, recording each in ``store``'s write ledger."""
 
@@ -99,7 +106,9 @@ class CommentDelivery:
     def _post(self, run_id: int, comment: PlannedComment, entry: LedgerEntry | None) -> CommentOutcome:
         field = COMMENT_PREFIX + comment.marker
         try:
-            existing = next((c.id for c in self.jira.comments(comment.issue_key) if comment.marker in c.text), None)
+            existing = next(
+                (c.id for c in self.jira.comments(comment.issue_key) if _ends_with(c.text, comment.marker)), None
+            )
         except KpiokrError as error:
             return CommentOutcome(comment, "failed", str(error))
         if entry is not None and entry.outcome == "pending":
