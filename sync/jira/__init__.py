@@ -5,6 +5,7 @@ from sync.jira.comments import CommentBody
 from sync.jira.gateway import JiraRestGateway
 from sync.jira.jql import date_literal, keys_in, project_clause, updated_since
 from sync.jira.port import JiraGateway
+from sync.jira.properties import PROPERTY_BULK_ISSUES
 from sync.jira.retry import RetryPolicy
 from sync.jira.search import KnownHistories
 from sync.jira.settings import JiraSettings
@@ -15,6 +16,7 @@ from sync.jira.translate_values import parse_datetime
 from sync.jira.webhooks import WebhookRegistration
 
 __all__ = [
+    "PROPERTY_BULK_ISSUES",
     "Account",
     "BoardConfig",
     "CommentBody",

@@ -17,7 +17,7 @@ from sync.jira.http import ErrorHint, JiraHttp
 
 Entity = Literal["issue", "project"]
 #: The most issues Cloud's bulk endpoint takes in one request.
-BULK_ISSUES = 100
+PROPERTY_BULK_ISSUES = 100
 _FAILED_TASK = ("FAILED", "CANCELLED", "CANCEL_REQUESTED", "DEAD")
 _UNFINISHED_TASK = ("ENQUEUED", "RUNNING")
 #: Seconds waited before each further read of a bulk task still queued or running.
@@ -64,8 +64,9 @@ def set_issue_properties(
     """Cloud: set ``property_key`` on up to 100 issues (by id) in one request. True once Jira's task is
     complete; False when it is still queued or running after ``waits`` (each slept through ``sleep``
     before the task is read again); raises :class:`JiraRequestRejected` when the task failed."""
-    if len(values) > BULK_ISSUES:
-        raise ValueError(f"Cloud's bulk endpoint takes at most {BULK_ISSUES} issues a request, not {len(values)}")
+    if len(values) > PROPERTY_BULK_ISSUES:
+        most = PROPERTY_BULK_ISSUES
+        raise ValueError(f"Cloud's bulk endpoint takes at most {most} issues a request, not {len(values)}")
     body = {"issues": [{"issueID": issue_id, "properties": {property_key: v}} for issue_id, v in values.items()]}
     path = "/rest/api/3/issue/properties/multi"
     hint = ErrorHint(

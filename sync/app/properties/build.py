@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -65,8 +65,3 @@ def desired_properties(
         for project, listed in sorted(entries.items())
     )
     return wanted
-
-
-def teams_projects(teams: Iterable[tuple[str, Sequence[str]]]) -> dict[str, list[str]]:
-    """Team name -> its project keys, from (name, projects) pairs."""
-    return {name: list(projects) for name, projects in teams}

@@ -25,13 +25,12 @@ from typing import Any, Literal
 from sync.app.ledger import PROPERTY_PREFIX
 from sync.app.properties.build import DesiredProperty, Entity
 from sync.errors import JiraNotFound, JiraPermissionError, JiraRequestRejected
-from sync.jira import JiraGateway
+from sync.jira import PROPERTY_BULK_ISSUES, JiraGateway
 from sync.store import LedgerEntry, Store
 
 log = logging.getLogger(__name__)
 
 REJECTED = (JiraPermissionError, JiraRequestRejected, JiraNotFound)
-BULK_ISSUES = 100
 
 
 def digest(value: Any) -> str:
@@ -125,10 +124,10 @@ class PropertyPhase:
         outcomes = PropertyOutcomes(list(planned))
         bulk = self.jira.bulk_sets_properties()
         batched = [p for p in planned if bulk and p.entity == "issue" and p.key in issue_ids]
-        for start in range(0, len(batched), BULK_ISSUES):
+        for start in range(0, len(batched), PROPERTY_BULK_ISSUES):
             if stopped():
                 return outcomes
-            batch = batched[start : start + BULK_ISSUES]
+            batch = batched[start : start + PROPERTY_BULK_ISSUES]
             for property_key in sorted({p.property_key for p in batch}):
                 items = [p for p in batch if p.property_key == property_key]
                 values = {issue_ids[p.key]: p.value for p in items}

@@ -62,11 +62,17 @@ def read_hint(body: bytes, identifier: str | None) -> Hint | None:
         keys.append(f"{event}:{issue_id}:{changelog}:{timestamp}")
         return Hint(event, tuple(keys), project if isinstance(project, str) else None, issue_id, None, timestamp)
     if event in SPRINT_EVENTS or event in BOARD_EVENTS:
-        entity = _object(data.get("sprint") if event in SPRINT_EVENTS else data.get("board"))
+        entity = _object(data.get("sprint") if event in SPRINT_EVENTS else _board_of(data))
         board = entity.get("originBoardId") if event in SPRINT_EVENTS else entity.get("id")
         keys.append(f"{event}:{entity.get('id', '')}:{timestamp}")
         return Hint(event, tuple(keys), board_id=_int(board), timestamp_ms=timestamp)
     return None
+
+
+def _board_of(data: dict[str, Any]) -> dict[str, Any]:
+    """The board a board event names: ``board`` (created, updated), or the board configuration Jira
+    sends as ``configuration`` with ``board_configuration_changed``."""
+    return _object(data.get("board")) or _object(data.get("configuration"))
 
 
 def _object(value: Any) -> dict[str, Any]:
