@@ -1,5 +1,5 @@
 """Admin webhooks: registered over ``/rest/webhooks/1.0/webhook`` (the same path on Cloud and Data Center),
-and sent for issue edits and sprint changes, signed like Jira's.
+and sent for issue edits, sprint changes and board configuration changes, signed like Jira's.
 
 Each delivery is a POST of the event's JSON body with ``X-Atlassian-Webhook-Identifier`` (the same on
 every retry), and, for a webhook registered with a secret, ``X-Hub-Signature: sha256=<hex>``
@@ -21,10 +21,10 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from jira_sandbox.model import History, Issue, Sprint
+from jira_sandbox.model import Board, History, Issue, Sprint
 from jira_sandbox.routing import ApiError, Request, Response, Route, ok
 
 if TYPE_CHECKING:
@@ -123,6 +123,19 @@ class WebhookHub:
         """Queue a sprint event (``sprint_started``, ``sprint_closed``) for every registration wanting it."""
         bean = self.ctx.renderer("2").sprint_bean(sprint)
         body = {"timestamp": self.ctx.site.clock_state.now_ms(), "webhookEvent": event, "sprint": bean}
+        self._send(self._targets(event), body)
+
+    def board_configuration_event(self, board: Board) -> None:
+        """Queue ``board_configuration_changed`` for every registration wanting it. Atlassian documents no
+        example of this body: it names the board as ``configuration``, as Jira Software sends it."""
+        configuration = {
+            "id": board.id,
+            "name": board.name,
+            "type": board.type,
+            "self": f"{self.ctx.base}/rest/agile/1.0/board/{board.id}/configuration",
+        }
+        event = "board_configuration_changed"
+        body = {"timestamp": self.ctx.site.clock_state.now_ms(), "webhookEvent": event, "configuration": configuration}
         self._send(self._targets(event), body)
 
     def _targets(self, event: str) -> list[Registration]:
@@ -228,6 +241,25 @@ def sprint_state(ctx: Context, req: Request) -> Response:
     return Response(204)
 
 
+def board_columns(ctx: Context, req: Request) -> Response:
+    """``POST /_sandbox/boards/{id}/columns`` ``{"columns": [{"name": ..., "statuses": [status id, ...]}]}``:
+    an admin reconfigures a board's columns (the last is done) now."""
+    raw = req.params["id"]
+    board = ctx.site.boards.get(int(raw)) if raw.isdigit() else None
+    given = req.json_object().get("columns")
+    if board is None or not isinstance(given, list) or not given:
+        raise ApiError(400, "name a board and its columns: [{name, statuses: [status id, ...]}, ...]")
+    try:
+        columns = tuple((str(c["name"]), tuple(str(s) for s in c["statuses"])) for c in given)
+    except (KeyError, TypeError):
+        raise ApiError(400, "each column needs a name and a list of status ids") from None
+    with ctx.site.lock:
+        board = ctx.site.boards[board.id] = replace(board, columns=columns)
+        ctx.site.bump()
+    ctx.webhooks.board_configuration_event(board)
+    return Response(204)
+
+
 def deliveries(ctx: Context, req: Request) -> Response:
     """``GET /_sandbox/webhooks/deliveries``: every delivery, with its headers and answers."""
     sent = [
@@ -246,5 +278,6 @@ ROUTES = [
 ]
 CONTROL_ROUTES = [
     Route("POST", "/_sandbox/sprints/{id}", sprint_state),
+    Route("POST", "/_sandbox/boards/{id}/columns", board_columns),
     Route("GET", "/_sandbox/webhooks/deliveries", deliveries),
 ]

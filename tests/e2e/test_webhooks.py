@@ -1,7 +1,9 @@
 """Live updates over real HTTP, both flavours: ``kpiokr daemon --serve`` with webhooks on, the sandbox
 sending signed webhooks for edits. An edit's score follows without waiting for the scheduled sync; an
 unsigned, a wrongly signed, an oversized and a replayed webhook change nothing and are answered
-401/401/413/200-duplicate; a forged but correctly signed body claiming another value writes nothing."""
+401/401/413/200-duplicate; a forged but correctly signed body claiming another value writes nothing. A
+sprint closed and a board reconfigured in Jira are read again through their webhooks, long before the
+safety-net sync."""
 
 from __future__ import annotations
 
@@ -23,9 +25,10 @@ import pytest
 from jira_sandbox import Site
 from sync.app.webhooks import PATH, signature_of
 from sync.cli import commands
+from sync.cli.bootstrap import open_store
 from sync.cli.demo_files import write_demo_files
 from sync.cli.webhook_setup import setup_webhook
-from sync.config import load_config
+from sync.config import Config, load_config
 from tests.e2e.conftest import NOW, Jira
 from tests.serving import free_port, wait_until_healthy
 
@@ -42,6 +45,7 @@ class Live:
     jira: Jira
     base: str
     directory: Path
+    config: Config
 
     @property
     def secret(self) -> str:
@@ -57,6 +61,19 @@ class Live:
             return answer.status, json.loads(answer.read())
         finally:
             connection.close()
+
+    def control(self, path: str, body: dict[str, Any]) -> None:
+        """Change the sandbox as a Jira admin would, through its control endpoint ``path``."""
+        request = urllib.request.Request(
+            self.jira.server.url + path, json.dumps(body).encode(), {"content-type": "application/json"}, method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.status == 204
+
+    def answers(self, event: str) -> list[list[int]]:
+        """How each delivery of ``event`` was answered (empty until answered)."""
+        deliveries = self.jira.server.context.webhooks.deliveries
+        return [list(d.statuses) for d in deliveries if json.loads(d.body)["webhookEvent"] == event]
 
     def last_run(self) -> int:
         with urllib.request.urlopen(self.base + "/healthz", timeout=30) as answer:
@@ -92,7 +109,7 @@ def live(jira: Jira, tmp_path: Path) -> Iterator[Live]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(base)
-        served = Live(jira, base, directory)
+        served = Live(jira, base, directory, config)
         _wait(lambda: served.last_run() > 0, "the daemon's first pass")
         yield served
     finally:
@@ -158,3 +175,31 @@ def test_an_edit_is_scored_through_its_webhook_and_refused_webhooks_change_nothi
     _wait(lambda: live.last_run() > runs_before, "the pass the forged webhook asked for")
     assert _progress(site, key) == 0.5
     assert [p for p in live.jira.puts()[puts_before:] if f"/issue/{key}?" in p[1]] == []
+
+
+def test_a_closed_sprint_and_a_reconfigured_board_are_read_again_through_their_webhooks(live: Live) -> None:
+    site = live.jira.site
+    board = next(b for b in site.boards.values() if b.project_key == "MOB")
+    sprint = next(s for s in site.sprints.values() if s.board_id == board.id and s.state == "active")
+    store = open_store(live.config)
+    try:
+
+        def stored_sprint_state() -> object:
+            return next((s.get("state") for s in store.sprints(board.id) if s.get("id") == sprint.id), None)
+
+        def stored_columns() -> list[object]:
+            configuration = store.board(board.id) or {}
+            return [c.get("name") for c in configuration.get("columnConfig", {}).get("columns", [])]
+
+        assert stored_sprint_state() == "active"
+        live.control(f"/_sandbox/sprints/{sprint.id}", {"state": "closed"})
+        _wait(lambda: stored_sprint_state() == "closed", "the closed sprint read again")
+
+        renamed = [{"name": f"{name} (renamed)", "statuses": list(ids)} for name, ids in board.columns]
+        live.control(f"/_sandbox/boards/{board.id}/columns", {"columns": renamed})
+        _wait(lambda: stored_columns() == [c["name"] for c in renamed], "the board's new columns read again")
+    finally:
+        store.close()
+    _wait(lambda: all(live.answers("board_configuration_changed")), "the board event's answer")
+    assert live.answers("sprint_closed") == [[202]]
+    assert live.answers("board_configuration_changed") == [[202]]

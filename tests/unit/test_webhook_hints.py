@@ -63,12 +63,16 @@ def test_a_recorded_deletion_is_a_deleted_hint_without_an_identifier_header() ->
 
 def test_sprint_and_board_events_name_the_board() -> None:
     sprint = {"webhookEvent": "sprint_started", "timestamp": 5, "sprint": {"id": 3, "originBoardId": 7}}
-    board = {"webhookEvent": "board_configuration_changed", "timestamp": 6, "board": {"id": 9}}
+    board = {"webhookEvent": "board_updated", "timestamp": 6, "board": {"id": 9}}
+    configured = {"webhookEvent": "board_configuration_changed", "timestamp": 7, "configuration": {"id": 4}}
     started, changed = read_hint(json.dumps(sprint).encode(), None), read_hint(json.dumps(board).encode(), None)
+    reconfigured = read_hint(json.dumps(configured).encode(), None)
     assert started is not None
     assert started.board_id == 7
     assert changed is not None
     assert changed.board_id == 9
+    assert reconfigured is not None
+    assert reconfigured.board_id == 4, "Jira names the board of a configuration change as `configuration`"
 
 
 def test_events_kpiokr_does_not_act_on_are_none_and_bodies_that_are_no_event_are_refused() -> None:
