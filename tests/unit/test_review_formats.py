@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from jira_sandbox.api_comments import adf_problems
 from sync.app.reviews.blocks import Bullets, Heading, Paragraph, Table
+from sync.app.reviews.figures import moment, review_head
 from sync.app.reviews.jira_formats import to_adf, to_wiki, wiki_escape
 from sync.app.reviews.markdown import to_markdown
 from sync.app.reviews.periods import latest_due, period_of
@@ -103,3 +104,13 @@ def test_grades_are_final_only_once_the_cycle_is_over():
     assert "## Grades so far (the cycle goes on)" in going
     assert "| Objective | Owner | Ambition | Grade so far | Read as | Slow weeks |" in going
     assert "| failed, were the cycle over |" in going
+
+
+def test_a_review_is_as_of_an_instant_in_the_teams_time_zone_read_to_the_minute():
+    period = period_of("weekly", date(2026, 11, 20), ReviewSection(), (CYCLE,))
+    head = review_head(
+        "weekly", "MOB", period, as_of=datetime(2026, 11, 20, 11, 5, 7, 4711, tzinfo=UTC), tz=BERLIN, cycle="2026-Q4"
+    )
+    assert head["as_of"] == "2026-11-20T12:05:07+01:00"
+    assert head["period"] == {"label": "week of 2026-11-16", "start": "2026-11-16", "end": "2026-11-22"}
+    assert moment(head["as_of"]) == "2026-11-20 12:05 (UTC+01:00)"

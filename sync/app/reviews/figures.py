@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from typing import Any
 
 from kpiokr.kpi import KpiResult
 from sync.app.results import TeamResult
+from sync.app.reviews.periods import Period
 from sync.app.web.behind import unestimated
 
 
@@ -54,3 +56,22 @@ def quality_text(name: str, quality: dict[str, Any]) -> str:
 def kpi_by_key(result: TeamResult) -> dict[str, KpiResult]:
     """The KPIs of ``result`` by key."""
     return {k.definition.key: k for k in result.kpis}
+
+
+def review_head(kind: str, team: str, period: Period, *, as_of: datetime, tz: tzinfo, cycle: str) -> dict[str, Any]:
+    """The keys every review's JSON document starts with; ``as_of`` in the team's time zone ``tz``."""
+    return {
+        "review": kind,
+        "team": team,
+        "period": {"label": period.label, "start": period.start.isoformat(), "end": period.end.isoformat()},
+        "as_of": as_of.astimezone(tz).isoformat(timespec="seconds"),
+        "cycle": cycle,
+    }
+
+
+def moment(as_of: str) -> str:
+    """A review's ``as_of`` as people read it: ``2026-11-20 23:59 (UTC+01:00)``."""
+    instant = datetime.fromisoformat(as_of)
+    offset = instant.strftime("%z")
+    zone = f" (UTC{offset[:3]}:{offset[3:]})" if offset else ""
+    return f"{instant:%Y-%m-%d %H:%M}{zone}"

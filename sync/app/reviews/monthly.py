@@ -10,7 +10,7 @@ from typing import Any
 from kpiokr.kpi import KpiDefinition, KpiStatus, kpi_status
 from sync.app.forecasts import Outlook, Series, outlooks
 from sync.app.reviews.blocks import Block, Bullets, Heading, Paragraph, Table, section
-from sync.app.reviews.figures import kpi_by_key, kpi_quality, number, owner, quality_text, signed
+from sync.app.reviews.figures import kpi_by_key, kpi_quality, moment, number, owner, quality_text, review_head, signed
 from sync.app.reviews.forecasts import forecast_json, forecast_line
 from sync.app.reviews.model import Review
 from sync.app.reviews.periods import Period
@@ -92,11 +92,7 @@ def monthly_check_in(timeline: TeamTimeline, period: Period, as_of: datetime) ->
                 }
             )
     data: dict[str, Any] = {
-        "review": "monthly",
-        "team": timeline.team.team.name,
-        "period": {"label": period.label, "start": period.start.isoformat(), "end": period.end.isoformat()},
-        "as_of": as_of.isoformat(),
-        "cycle": cycle.name,
+        **review_head("monthly", timeline.team.team.name, period, as_of=as_of, tz=timeline.tz, cycle=cycle.name),
         "objectives": [_objective(o, series) for o in found],
         "guardrails_breached": guardrails,
         "data_quality": {k: {"name": v.definition.name, **kpi_quality(v)} for k, v in kpis.items()},
@@ -126,7 +122,9 @@ def comment_blocks(data: dict[str, Any], objective: dict[str, Any]) -> list[Bloc
 def _head(data: dict[str, Any]) -> list[Block]:
     return [
         Heading(f"Monthly OKR check-in: {data['team']}, {data['period']['label']}", 1),
-        Paragraph(f"As of {data['as_of']} (cycle {data['cycle']}). Written by kpiokr from the issues' history."),
+        Paragraph(
+            f"As of {moment(data['as_of'])} (cycle {data['cycle']}). Written by kpiokr from the issues' history."
+        ),
     ]
 
 

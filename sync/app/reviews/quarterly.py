@@ -9,7 +9,7 @@ from typing import Any
 
 from sync.app.forecasts import Series
 from sync.app.reviews.blocks import Block, Bullets, Heading, Paragraph, Table, section
-from sync.app.reviews.figures import kpi_by_key, kpi_quality, number, owner, quality_text, signed
+from sync.app.reviews.figures import kpi_by_key, kpi_quality, moment, number, owner, quality_text, review_head, signed
 from sync.app.reviews.load import load_lint
 from sync.app.reviews.model import Review
 from sync.app.reviews.monthly import breached_days
@@ -99,11 +99,7 @@ def quarterly_review(timeline: TeamTimeline, period: Period, as_of: datetime) ->
                 }
             )
     data: dict[str, Any] = {
-        "review": "quarterly",
-        "team": timeline.team.team.name,
-        "period": {"label": period.label, "start": period.start.isoformat(), "end": period.end.isoformat()},
-        "as_of": as_of.isoformat(),
-        "cycle": cycle.name,
+        **review_head("quarterly", timeline.team.team.name, period, as_of=as_of, tz=timeline.tz, cycle=cycle.name),
         "cycle_ended": day >= cycle.end,
         "objectives": objectives,
         "kpi_trends": trends,
@@ -125,7 +121,7 @@ def quarterly_blocks(data: dict[str, Any]) -> list[Block]:
 def _head(data: dict[str, Any]) -> list[Block]:
     return [
         Heading(f"Quarterly review: {data['team']}, {data['period']['label']}", 1),
-        Paragraph(f"As of {data['as_of']}. Written by kpiokr from the issues' history."),
+        Paragraph(f"As of {moment(data['as_of'])}. Written by kpiokr from the issues' history."),
     ]
 
 

@@ -11,7 +11,7 @@ from kpiokr.forecasting import guardrail_warning
 from kpiokr.kpi import KpiResult, KpiStatus
 from sync.app.forecasts import Series
 from sync.app.reviews.blocks import Block, Bullets, Heading, Paragraph, Table, section
-from sync.app.reviews.figures import kpi_quality, number, owner, quality_text, signed
+from sync.app.reviews.figures import kpi_quality, moment, number, owner, quality_text, review_head, signed
 from sync.app.reviews.model import Review
 from sync.app.reviews.periods import Period
 from sync.app.reviews.timeline import TeamTimeline
@@ -70,11 +70,7 @@ def weekly_digest(
             previous = next((k.value for k in earlier.kpis if k.definition.key == kpi.definition.key), None)
         rows.append(_row(kpi, series[name], previous, horizon_weeks, as_of))
     data: dict[str, Any] = {
-        "review": "weekly",
-        "team": timeline.team.team.name,
-        "period": {"label": period.label, "start": period.start.isoformat(), "end": period.end.isoformat()},
-        "as_of": as_of.isoformat(),
-        "cycle": cycle.name,
+        **review_head("weekly", timeline.team.team.name, period, as_of=as_of, tz=timeline.tz, cycle=cycle.name),
         "kpis": rows,
     }
     blocks = tuple(digest_blocks(data))
@@ -112,7 +108,9 @@ def digest_blocks(data: dict[str, Any]) -> list[Block]:
     ]
     return [
         Heading(f"Weekly KPI digest: {data['team']}, {data['period']['label']}", 1),
-        Paragraph(f"As of {data['as_of']} (cycle {data['cycle']}). Written by kpiokr from the issues' history."),
+        Paragraph(
+            f"As of {moment(data['as_of'])} (cycle {data['cycle']}). Written by kpiokr from the issues' history."
+        ),
         *section("KPIs", [table] if rows else [], "The team has no KPIs."),
         *section("Breaches", [Bullets(tuple(breaches))] if breaches else [], "No KPI is past its guardrail."),
         *section(
