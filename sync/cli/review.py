@@ -36,6 +36,16 @@ def _print(reviews: Sequence[Review], fmt: str) -> None:
         print(to_markdown(review.blocks))
 
 
+def _files_only(reviews: Sequence[Review]) -> None:
+    """Say which teams' weekly digests go to no Jira issue, and how to name one."""
+    for r in reviews:
+        if r.kind == "weekly" and not r.comments:
+            print(
+                f"{r.team}: no [review] issue in its mapping, so its weekly digest is written only as files",
+                file=sys.stderr,
+            )
+
+
 def review(
     config: Config,
     kind: ReviewKind,
@@ -67,6 +77,7 @@ def review(
         _print(reviews, fmt)
         for line in (line for r in reviews for line in describe_comments(r)):
             print(f"would post: {line}", file=sys.stderr)
+        _files_only(reviews)
         print("dry run: nothing posted, no file written", file=sys.stderr)
         return 0
     with opened_app(config, os.environ, gateways) as app:
@@ -87,6 +98,7 @@ def review(
     for outcome in published.outcomes:
         reason = f": {outcome.reason}" if outcome.reason else ""
         print(f"{outcome.comment.issue_key}: comment {outcome.action}{reason}", file=sys.stderr)
+    _files_only(reviews)
     for path in published.files:
         print(f"written: {path}", file=sys.stderr)
     return 0 if published.ok else 1

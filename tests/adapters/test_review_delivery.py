@@ -197,3 +197,16 @@ def test_a_persons_comment_quoting_the_marker_is_left_alone(world: World, app: A
     assert quoted in texts, "the person's comment is not edited"
     assert len(texts) == 2
     assert world.jira.requests_to("PUT", "/comment") == []
+
+
+def test_a_dry_run_says_which_teams_digest_goes_to_no_jira_issue(world: World, app: App, capsys):
+    mob = world.mappings / "mob.toml"
+    mob.write_text(mob.read_text() + '\n[review]\nissue = "MOB-3"\n')
+    capsys.readouterr()
+
+    assert world.main("review", "weekly", "--as-of", DAY.isoformat(), "--dry-run") == 0
+
+    err = capsys.readouterr().err
+    assert "would post: MOB-3: one comment" in err
+    assert "WEB: no [review] issue in its mapping, so its weekly digest is written only as files" in err
+    assert "MOB: no [review] issue" not in err
