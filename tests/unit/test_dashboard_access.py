@@ -44,6 +44,23 @@ def test_a_token_from_the_environment_else_from_its_file(tmp_path):
     assert dashboard_access(both, {}, tmp_path).token == "from-file"
 
 
+@pytest.mark.parametrize("bind", ["127.0.0.1", "0.0.0.0"])
+def test_a_token_configured_but_not_found_is_refused_not_served_open(tmp_path, bind):
+    with pytest.raises(ConfigError) as unset:
+        dashboard_access(settings(bind=bind, token_env="DASH_TOKEN"), {"DASH_TOKEN": " "}, tmp_path)
+    assert str(unset.value) == (
+        "dashboard.token_env names DASH_TOKEN, which holds no token: export DASH_TOKEN with the token readers"
+        " send, or remove token_env from [dashboard] to serve without one"
+    )
+    with pytest.raises(ConfigError, match="names DASH_TOKEN, which holds no token"):
+        dashboard_access(settings(bind=bind, token_env="DASH_TOKEN"), {}, tmp_path)
+
+
+def test_a_basic_auth_password_without_its_user_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match=r"basic_password_env is set without basic_user: set dashboard\.basic_user"):
+        dashboard_access(settings(basic_password_env="DASH_PW"), {"DASH_PW": "pw"}, tmp_path)
+
+
 def test_basic_auth_needs_its_password(tmp_path):
     access = dashboard_access(settings(basic_user="pm", basic_password_env="DASH_PW"), {"DASH_PW": "pw"}, tmp_path)
     assert access.basic == ("pm", "pw")

@@ -86,6 +86,17 @@ def dashboard_access(settings: DashboardSettings, environ: Mapping[str, str], ba
         "dashboard.basic_password_file",
         what="password",
     )
+    if token is None and settings.token_env:  # a token file holds one or fails to be read
+        raise ConfigError(
+            f"dashboard.token_env names {settings.token_env}, which holds no token: export {settings.token_env} with"
+            " the token readers send, or remove token_env from [dashboard] to serve without one"
+        )
+    if settings.basic_user is None and (settings.basic_password_env or settings.basic_password_file):
+        setting = "basic_password_env" if settings.basic_password_env else "basic_password_file"
+        raise ConfigError(
+            f"dashboard.{setting} is set without basic_user: set dashboard.basic_user to the name readers sign"
+            f" in with, or remove {setting}"
+        )
     if settings.basic_user is not None and password is None:
         raise ConfigError(
             "dashboard.basic_user is set without a password: set the environment variable named by"
