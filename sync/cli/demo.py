@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 from kpiokr.okr import NumericTarget, Objective, ObjectiveScore
 from sync.app import dashboard_access, render, team_document
 from sync.cli.bootstrap import build_app, open_store
-from sync.cli.commands import ProgressBar, dashboard_server, print_summary, setup
+from sync.cli.commands import ProgressBar, dashboard_server, setup
 from sync.cli.demo_files import DASHBOARD_PORT, PM, write_demo_files
+from sync.cli.pass_summary import print_summary
 from sync.config import Config, load_config
 from sync.errors import KpiokrError
 from sync.jira import JiraRestGateway, JiraSettings
