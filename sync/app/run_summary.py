@@ -84,6 +84,18 @@ class RunSummary:
             "issues_forgotten": self.forgotten,
         }
 
+    def log_fields(self, outcome: str | None = None) -> dict[str, object]:
+        """The fields of the pass's log line (JSON logs): its run, kind, ``outcome`` (else :attr:`status`),
+        duration and counts."""
+        return {
+            "event": "pass",
+            "run_id": self.run_id,
+            "kind": self.kind,
+            "outcome": outcome or self.status,
+            "duration_seconds": round(self.seconds, 3),
+            **self.counts,
+        }
+
     def fail_team(self, team: str, message: str) -> None:
         """Record that ``team`` was skipped, and why."""
         self.failed_teams.setdefault(team, message)

@@ -93,11 +93,13 @@ def sync_pass(
             ports.hooks.pass_ended()
     except BaseException as error:
         summary.requests = jira.requests_made - requests_before
+        summary.seconds = time.monotonic() - started
         status = "abandoned" if isinstance(error, KeyboardInterrupt) or ports.stop.is_set() else "failed"
         text = str(error) or type(error).__name__
         store.finish_run(summary.run_id, status, counts=summary.counts, error=text)
         level = logging.WARNING if status == "abandoned" else logging.ERROR
-        log.log(level, "run %d (%s) %s: %s", summary.run_id, kind, status, text)
+        fields = {**summary.log_fields(status), "error": text}
+        log.log(level, "run %d (%s) %s: %s", summary.run_id, kind, status, text, extra=fields)
         raise
     summary.requests = jira.requests_made - requests_before
     summary.seconds = time.monotonic() - started

@@ -18,7 +18,6 @@ from sync.app import (
     Metrics,
     ReviewShelf,
     Runner,
-    RunSummary,
     WebhookReceiver,
     When,
     add_review_job,
@@ -142,7 +141,7 @@ def daemon(
                 sum(len(o.write.fields) for o in summary.outcomes if o.ok),
                 " (write-back is disabled)" if summary.writeback_disabled else "",
                 summary.requests,
-                extra=_pass_fields(summary),
+                extra=summary.log_fields(),
             )
 
         now = utc_now()
@@ -182,18 +181,6 @@ def daemon(
             if access is not None:
                 dashboard.stop()
     return 0
-
-
-def _pass_fields(summary: RunSummary) -> dict[str, object]:
-    """The fields of a pass's log line (JSON logs): its run, outcome, duration and counts."""
-    return {
-        "event": "pass",
-        "run_id": summary.run_id,
-        "kind": summary.kind,
-        "outcome": summary.status,
-        "duration_seconds": round(summary.seconds, 3),
-        **summary.counts,
-    }
 
 
 def _live_updates(config: Config, runner: Runner, metrics: Metrics | None, *, serve: bool) -> LiveUpdates | None:

@@ -62,3 +62,41 @@ def test_the_daemon_logs_its_start_each_pass_and_its_stop_as_json_lines_with_fie
     text = json.dumps(lines)
     assert BOT[1] not in text
     assert BOT[2] not in text
+
+
+def test_a_failed_pass_is_a_json_line_with_its_run_outcome_and_error(tmp_path, capsys, json_logs):
+    world = make_world(tmp_path / "kpiokr")
+
+    def refusing(settings=None):
+        fake = world.gateway(settings)
+        fake.fail("*/myself", 401)  # the first thing a pass asks: the credentials' test
+        return fake
+
+    stop = threading.Event()
+    worker = threading.Thread(target=daemon, args=(world.config,), kwargs={"stop": stop, "gateways": refusing})
+    lines: list[dict] = []
+    worker.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not any(line.get("event") == "pass" for line in lines):
+            assert time.monotonic() < deadline, lines
+            time.sleep(0.05)
+            lines += [json.loads(text) for text in capsys.readouterr().err.splitlines() if text.strip()]
+    finally:
+        stop.set()
+        worker.join(timeout=60)
+    assert not worker.is_alive()
+    failed = next(line for line in lines if line.get("event") == "pass")
+    with world.app() as app:
+        recorded = app.store.runs(limit=1)[0]
+    assert failed["level"] == "ERROR"
+    assert failed["run_id"] == recorded.id
+    assert failed["outcome"] == recorded.status == "failed"
+    assert failed["kind"] == "sync"
+    assert failed["error"] == recorded.error
+    assert "401" in failed["error"] or "credential" in failed["error"].lower()
+    assert failed["requests"] == recorded.counts["requests"] > 0
+    assert failed["duration_seconds"] > 0
+    text = json.dumps(lines)
+    assert BOT[1] not in text
+    assert BOT[2] not in text
