@@ -6,6 +6,7 @@ import base64
 import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,22 @@ def test_a_served_dashboard_reads_every_mapped_teams_histories_ahead(served):
         while client.get("/healthz").json()["histories_kept"] < issues and time.monotonic() < deadline:
             time.sleep(0.05)
         assert client.get("/healthz").json()["histories_kept"] == issues
+
+
+def test_healthz_tells_the_last_runs_error_only_to_readers_who_signed_in(tmp_path: Path):
+    with Store.open(f"sqlite:///{tmp_path / 'kpiokr.sqlite3'}") as store:
+        run = store.start_run("sync")
+        store.finish_run(run, "failed", error="The Jira account bot@example.com may not POST /rest/api/3/search/jql")
+        client = TestClient(dashboard_app(store, [], Access(token="s3cret"), lambda: datetime.now(UTC)))
+        anyone = client.get("/healthz").json()
+        signed_in = client.get("/healthz", headers={"Authorization": "Bearer s3cret"}).json()
+        wrong = client.get("/healthz", headers={"Authorization": "Bearer guess"}).json()
+        open_on_loopback = TestClient(dashboard_app(store, [], Access(), lambda: datetime.now(UTC))).get("/healthz")
+    assert anyone["last_run"]["status"] == signed_in["last_run"]["status"] == "failed"
+    assert "error" not in anyone
+    assert "error" not in wrong
+    assert signed_in["error"] == "The Jira account bot@example.com may not POST /rest/api/3/search/jql"
+    assert open_on_loopback.json()["error"] == signed_in["error"]
 
 
 def test_healthz_answers_503_when_the_store_does_not(tmp_path: Path):

@@ -24,6 +24,8 @@ from sync.errors import ConfigError
 
 READ_METHODS = ("GET", "HEAD")
 OPEN_PATHS = ("/healthz",)
+#: The scope key the guard sets to whether the reader passed the access control (open paths let anyone in).
+SIGNED_IN = "kpiokr.signed_in"
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -148,8 +150,13 @@ class Guard:
         if scope["method"] not in READ_METHODS:
             refused = PlainTextResponse("the dashboard only reads: use GET", 405, {"allow": ", ".join(READ_METHODS)})
             await refused(scope, receive, send_secured)
-        elif scope["path"] not in self.open_paths and not self.access.allows(headers):
+        elif not (allowed := self.access.allows(headers)) and scope["path"] not in self.open_paths:
             challenge = {"www-authenticate": self.access.challenge}
             await PlainTextResponse("sign in to read the dashboard", 401, challenge)(scope, receive, send_secured)
         else:
-            await self.app(scope, receive, send_secured)
+            await self.app({**scope, SIGNED_IN: allowed}, receive, send_secured)
+
+
+def signed_in(scope: Scope) -> bool:
+    """Whether the reader of this request passed the dashboard's access control (see :class:`Guard`)."""
+    return bool(scope.get(SIGNED_IN, False))

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from sync.app.as_of import AsOfError
 from sync.app.report import render
+from sync.app.web.access import signed_in
 from sync.app.web.source import Reports
 from sync.errors import KpiokrError, MappingError
 
@@ -79,9 +80,10 @@ class Api:
         document["servers"] = [{"url": self.base or "/"}]
         return JSONResponse(document)
 
-    def healthz(self, _request: Request) -> JSONResponse:
+    def healthz(self, request: Request) -> JSONResponse:
         """200 when the store answers, with the newest run's age and outcome and how many histories are
-        kept for past dates; 503 when it does not."""
+        kept for past dates; 503 when it does not. Open to monitors without credentials: the error
+        (the store's, or the newest run's) only to readers who passed the access control."""
         health = self.reports.health()
         body: dict[str, object] = {
             "store": "reachable" if health.store else "unreachable",
@@ -90,7 +92,7 @@ class Api:
             else {"id": health.run_id, "status": health.status, "age_seconds": health.age_seconds},
             "histories_kept": self.reports.histories_kept(),
         }
-        if health.error is not None:
+        if health.error is not None and signed_in(request.scope):
             body["error"] = health.error
         leases = self._leases() if health.store else None
         if leases is not None:
