@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 
 from sync.app.run_summary import RunSummary
 from sync.errors import KpiokrError
+from sync.jira import REQUEST_KINDS
 from sync.store import Store
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,9 @@ class Metrics:
             self._runs.labels(outcome)
         for outcome in ("ok", "failed"):
             self._writes.labels(outcome)
+        for kind in REQUEST_KINDS:  # served as 0 before the first: a query or an alert on them reads 0, not "no data"
+            self._requests.labels(kind)
+            self._rate_limited.labels(kind)
 
     def jira_request(self, kind: str, status: int | None) -> None:
         """One exchange with Jira, as the Jira HTTP layer's request observer hears it."""

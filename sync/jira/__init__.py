@@ -6,6 +6,7 @@ from sync.jira.gateway import JiraRestGateway
 from sync.jira.jql import date_literal, keys_in, project_clause, updated_since
 from sync.jira.port import JiraGateway
 from sync.jira.properties import PROPERTY_BULK_ISSUES
+from sync.jira.request_kinds import REQUEST_KINDS
 from sync.jira.retry import RetryPolicy
 from sync.jira.search import KnownHistories
 from sync.jira.settings import JiraSettings
@@ -17,6 +18,7 @@ from sync.jira.webhooks import WebhookRegistration
 
 __all__ = [
     "PROPERTY_BULK_ISSUES",
+    "REQUEST_KINDS",
     "Account",
     "BoardConfig",
     "CommentBody",

@@ -31,6 +31,9 @@ _KINDS: tuple[tuple[str | None, re.Pattern[str], str], ...] = (
     (None, re.compile(r"^/rest/(webhooks/[\d.]+|api/\d+)/webhook"), "setup"),
 )
 
+#: Every kind :func:`request_kind` names, ``other`` last.
+REQUEST_KINDS: tuple[str, ...] = (*dict.fromkeys(kind for _, _, kind in _KINDS), "other")
+
 
 def request_kind(method: str, path: str) -> str:
     """The kind of ``method path`` (a path without its query string), ``other`` when none fits."""

@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 from sync.app import Access, Metrics, dashboard_app
 from sync.cli.bootstrap import App, utc_now
 from sync.errors import KpiokrError
+from sync.jira import REQUEST_KINDS
 from tests.fakes.world import make_world
 
 
@@ -56,7 +57,9 @@ def test_a_pass_is_counted_with_its_requests_by_kind_its_writes_and_its_time(tmp
         assert by_kind["write"] == len(edits)
         assert by_kind.get("property", 0) == sum(1 for s in served if "/properties" in s.path)
         assert by_kind["site"] >= 1
-        assert not any(k[0] == "kpiokr_jira_rate_limited_total" for k in found)
+        rate_limited = {k[1][0][1]: v for k, v in found.items() if k[0] == "kpiokr_jira_rate_limited_total"}
+        assert rate_limited == dict.fromkeys(REQUEST_KINDS, 0), "every kind is served, at 0 before the first 429"
+        assert set(by_kind) == set(REQUEST_KINDS)
         written = len(world.writes())
         assert written > 0
         assert value(found, "kpiokr_jira_writes_total", outcome="ok") == written
@@ -118,7 +121,7 @@ def test_each_app_counts_in_a_registry_of_its_own():
     second.jira_request("issue", None)
     assert first.registry.get_sample_value("kpiokr_jira_requests_total", {"kind": "search"}) == 2
     assert first.registry.get_sample_value("kpiokr_jira_rate_limited_total", {"kind": "search"}) == 1
-    assert first.registry.get_sample_value("kpiokr_jira_requests_total", {"kind": "issue"}) is None
+    assert first.registry.get_sample_value("kpiokr_jira_requests_total", {"kind": "issue"}) == 0
     assert second.registry.get_sample_value("kpiokr_jira_requests_total", {"kind": "issue"}) == 1
 
 
