@@ -9,10 +9,12 @@ import time
 
 import pytest
 
+from sync.cli.bootstrap import GatewayFactory
 from sync.cli.commands import daemon
 from sync.cli.log_setup import configure_logging
-from tests.fakes.jira import BOT
-from tests.fakes.world import make_world
+from sync.jira import JiraSettings
+from tests.fakes.jira import BOT, FakeJira
+from tests.fakes.world import World, make_world
 
 
 @pytest.fixture
@@ -26,10 +28,11 @@ def json_logs():
     root.setLevel(level)
 
 
-def test_the_daemon_logs_its_start_each_pass_and_its_stop_as_json_lines_with_fields(tmp_path, capsys, json_logs):
-    world = make_world(tmp_path / "kpiokr")
+def daemon_lines(world: World, gateways: GatewayFactory, capsys: pytest.CaptureFixture[str]) -> list[dict]:
+    """The JSON log lines of ``kpiokr daemon`` over ``gateways`` from its start, through its first pass's
+    line, to its stop."""
     stop = threading.Event()
-    worker = threading.Thread(target=daemon, args=(world.config,), kwargs={"stop": stop, "gateways": world.gateway})
+    worker = threading.Thread(target=daemon, args=(world.config,), kwargs={"stop": stop, "gateways": gateways})
     lines: list[dict] = []
     worker.start()
     try:
@@ -42,8 +45,12 @@ def test_the_daemon_logs_its_start_each_pass_and_its_stop_as_json_lines_with_fie
         stop.set()
         worker.join(timeout=60)
     assert not worker.is_alive()
-    output = capsys.readouterr().err
-    lines += [json.loads(text) for text in output.splitlines() if text.strip()]
+    return lines + [json.loads(text) for text in capsys.readouterr().err.splitlines() if text.strip()]
+
+
+def test_the_daemon_logs_its_start_each_pass_and_its_stop_as_json_lines_with_fields(tmp_path, capsys, json_logs):
+    world = make_world(tmp_path / "kpiokr")
+    lines = daemon_lines(world, world.gateway, capsys)
     events = {line["event"]: line for line in lines if "event" in line}
     started, passed, stopped = events["daemon_started"], events["pass"], events["daemon_stopped"]
     assert started["interval_minutes"] == world.config.sync.interval_minutes
@@ -67,25 +74,12 @@ def test_the_daemon_logs_its_start_each_pass_and_its_stop_as_json_lines_with_fie
 def test_a_failed_pass_is_a_json_line_with_its_run_outcome_and_error(tmp_path, capsys, json_logs):
     world = make_world(tmp_path / "kpiokr")
 
-    def refusing(settings=None):
+    def refusing(settings: JiraSettings | None = None) -> FakeJira:
         fake = world.gateway(settings)
         fake.fail("*/myself", 401)  # the first thing a pass asks: the credentials' test
         return fake
 
-    stop = threading.Event()
-    worker = threading.Thread(target=daemon, args=(world.config,), kwargs={"stop": stop, "gateways": refusing})
-    lines: list[dict] = []
-    worker.start()
-    try:
-        deadline = time.monotonic() + 60
-        while not any(line.get("event") == "pass" for line in lines):
-            assert time.monotonic() < deadline, lines
-            time.sleep(0.05)
-            lines += [json.loads(text) for text in capsys.readouterr().err.splitlines() if text.strip()]
-    finally:
-        stop.set()
-        worker.join(timeout=60)
-    assert not worker.is_alive()
+    lines = daemon_lines(world, refusing, capsys)
     failed = next(line for line in lines if line.get("event") == "pass")
     with world.app() as app:
         recorded = app.store.runs(limit=1)[0]
