@@ -4,12 +4,13 @@ before it reached Jira; a sync pass in between leaves the review's pending ledge
 
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from sync.app import make_reviews, publish, review_job
+from sync.app.reviews import due_reviews
 from sync.app.reviews.blocks import Paragraph
 from sync.app.reviews.delivery import INTERRUPTED, plan_comments
 from sync.app.reviews.fitting import COMMENT_LIMIT, body_size
@@ -210,3 +211,11 @@ def test_a_dry_run_says_which_teams_digest_goes_to_no_jira_issue(world: World, a
     assert "would post: MOB-3: one comment" in err
     assert "WEB: no [review] issue in its mapping, so its weekly digest is written only as files" in err
     assert "MOB: no [review] issue" not in err
+
+
+def test_the_schedule_makes_no_check_in_of_a_month_before_the_cycle(world: World, app: App, tmp_path: Path):
+    monday = datetime(2026, 10, 5, 8, 0, tzinfo=UTC)  # 10:00 in Berlin; September's check-in fell due on 1 October
+    made = due_reviews(app.store, app.mappings.current(), tmp_path / "reviews", monday)
+    assert {(r.team, r.kind) for r in made} == {("MOB", "weekly"), ("WEB", "weekly")}
+    november = due_reviews(app.store, app.mappings.current(), tmp_path / "reviews", NOW)
+    assert {r.kind for r in november} == {"weekly", "monthly"}, "October's check-in is made"

@@ -50,12 +50,17 @@ def make_reviews(
         timeline = TeamTimeline(store, team)
         instant = day_end(day, timeline.tz) if day is not None else now
         local = instant.astimezone(timeline.tz).date()
-        cycles = (team.cycle, *team.past_cycles)
-        if kind != "weekly" and not any(c.start <= local <= c.end for c in cycles):
+        if not _gradable(kind, team, local):
             raise AsOfError(_no_cycle(team, local, given=day is not None))
-        period = period_of(kind, local, team.review, cycles)
+        period = period_of(kind, local, team.review, (team.cycle, *team.past_cycles))
         reviews.append(make_review(timeline, period, instant))
     return reviews
+
+
+def _gradable(kind: ReviewKind, team: TeamMapping, day: date) -> bool:
+    """Whether a review of ``kind`` can be made as of ``day``: the weekly digest always (KPIs need no
+    cycle), the others when one of the team's cycles holds the day their objectives are graded on."""
+    return kind == "weekly" or any(c.start <= day <= c.end for c in (team.cycle, *team.past_cycles))
 
 
 def _no_cycle(team: TeamMapping, local: date, *, given: bool) -> str:
@@ -127,12 +132,15 @@ def publish(
 
 
 def due_reviews(store: Store, teams: Sequence[TeamMapping], directory: Path, now: datetime) -> list[Review]:
-    """The scheduled reviews whose time has come by ``now`` and whose files are not written yet."""
+    """The scheduled reviews whose time has come by ``now`` and whose files are not written yet; a monthly
+    check-in of a month in none of the team's cycles (the month before the first) is not made."""
     reviews = []
     for team in teams:
         timeline = TeamTimeline(store, team)
         for kind in team.review.reviews:
             due = latest_due(kind, team.review, team.cycle, timeline.tz, now)
-            if due is not None and not review_path(directory, team.team.name, due.period).with_suffix(".json").exists():
+            if due is None or review_path(directory, team.team.name, due.period).with_suffix(".json").exists():
+                continue
+            if _gradable(kind, team, due.as_of.astimezone(timeline.tz).date()):
                 reviews.append(make_review(timeline, due.period, due.as_of))
     return reviews
