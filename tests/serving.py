@@ -1,4 +1,5 @@
-"""Reaching a dashboard served over real HTTP on loopback: a free port, a GET, waiting until it answers."""
+"""Reaching a dashboard served over real HTTP on loopback: a free port, a GET, waiting until it answers;
+and a figure written as the pages print it."""
 
 import socket
 import time
@@ -22,14 +23,21 @@ def get(url: str) -> tuple[int, str, dict[str, str]]:
         return error.code, error.read().decode(), dict(error.headers)
 
 
-def wait_until_healthy(base: str) -> None:
-    """Wait (up to 20 s) until ``base``/healthz answers 200."""
-    deadline = time.monotonic() + 20
+def wait_until_healthy(base: str, patience: float = 20.0) -> None:
+    """Wait (up to ``patience`` seconds) until ``base``/healthz answers 200; fail saying its last answer."""
+    deadline = time.monotonic() + patience
     while True:
         try:
-            if get(f"{base}/healthz")[0] == 200:
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+            status, body, _ = get(f"{base}/healthz")
+        except OSError as error:
+            status, body = None, str(error)
+        if status == 200:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{base}/healthz did not answer 200 within {patience:g} s: {status} {body}")
+        time.sleep(0.1)
+
+
+def shown(value: float | None, unit: str = "") -> str:
+    """A report's figure as the dashboard prints it: ``-`` for none, else the number and its unit."""
+    return "-" if value is None else f"{value:g} {unit}".strip()

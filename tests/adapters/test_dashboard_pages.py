@@ -9,15 +9,12 @@ from collections.abc import Iterator
 import pytest
 
 from tests.adapters.dashboard_support import Served, served_world
+from tests.serving import shown
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     yield from served_world(tmp_path_factory.mktemp("dashboard"))
-
-
-def shown(value: float | None, unit: str = "") -> str:
-    return "-" if value is None else f"{value:g} {unit}".strip()
 
 
 def test_the_overview_shows_every_team_objective_and_kpi_with_its_figures(served):

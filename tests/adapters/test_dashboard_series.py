@@ -11,6 +11,7 @@ import pytest
 
 from sync.app.web.source import Reports
 from tests.adapters.dashboard_support import Served, served_world
+from tests.serving import shown
 
 JIRA = "https://jira.example.test"
 
@@ -18,10 +19,6 @@ JIRA = "https://jira.example.test"
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     yield from served_world(tmp_path_factory.mktemp("dashboard-series"))
-
-
-def shown(value: float | None, unit: str = "") -> str:
-    return "-" if value is None else f"{value:g} {unit}".strip()
 
 
 def charts(page: str) -> list[dict]:
