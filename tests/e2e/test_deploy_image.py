@@ -21,11 +21,16 @@ READER = "metrics-reader-token"
 
 
 def engine() -> str | None:
-    """The first of docker and podman whose engine answers ``info``."""
+    """The first of docker and podman whose engine answers ``info`` (one that hangs answers nothing)."""
     for name in ("docker", "podman"):
         path = shutil.which(name)
-        if path and subprocess.run([path, "info"], capture_output=True, check=False, timeout=60).returncode == 0:
-            return path
+        if not path:
+            continue
+        try:
+            if subprocess.run([path, "info"], capture_output=True, check=False, timeout=60).returncode == 0:
+                return path
+        except (subprocess.TimeoutExpired, OSError):
+            continue
     return None
 
 
