@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from kpiokr.history import IssueHistory
 from sync.app.as_of import StoredTeam, When, answers_at, newest_basis, scoped
+from sync.app.evaluate import IssueIndex
 from sync.app.results import TeamResult
 from sync.jira import SiteDictionary, to_history
 from sync.mapping import TeamMapping, build_cycle, team_timezone
@@ -100,13 +101,16 @@ def extend_series(
     current: TeamResult | None = None,
     changed: Collection[str] = (),
     keep_going: Callable[[], bool] = lambda: True,
+    index: IssueIndex | None = None,
 ) -> SeriesUpdate:
     """Bring ``team``'s daily series of its current cycle up to the day of ``now``.
 
     ``current`` is the team's evaluation at ``now`` when the caller has it (today's point, then not
     evaluated again); ``changed`` the keys of issues whose changes others made since the last
-    extension; ``keep_going`` is asked before each day never stored (see the module docstring).
-    Needs a report of the team recorded in ``store`` (:func:`sync.app.as_of.newest_basis`).
+    extension; ``keep_going`` is asked before each day never stored (see the module docstring);
+    ``index`` holds the team's histories when the caller has read them already (else they are read
+    from the store, and only when a day is to be evaluated). Needs a report of the team recorded in
+    ``store`` (:func:`sync.app.as_of.newest_basis`).
     """
     name = team.team.name
     latest, site = newest_basis(store, name)
@@ -125,17 +129,24 @@ def extend_series(
     missing = [d for d in reversed(due) if d not in stored]
     past: list[date] = []
     points: list[DailyPoint] = []
-    if due or (current is None and today <= team.cycle.end):
-        loaded = StoredTeam.load(store, team, latest, site, latest.answers)
-        for day in stale + missing:
-            if day not in stored and not keep_going():
-                break
-            answers = answers_at(store, name, ends[day], latest.answers)
-            points.extend(series_points(loaded.evaluate(ends[day], answers), day))
-            past.append(day)
-        past.sort()
-        if current is None and today <= team.cycle.end:
-            current = loaded.evaluate(now, answers_at(store, name, now, latest.answers))
+    loaded: StoredTeam | None = None
+
+    def histories() -> StoredTeam:
+        if index is None:
+            return StoredTeam.load(store, team, latest, site, latest.answers)
+        return StoredTeam.over(store, team, latest, site, index)
+
+    for day in stale + missing:
+        if day not in stored and not keep_going():
+            break
+        loaded = loaded or histories()
+        answers = answers_at(store, name, ends[day], latest.answers)
+        points.extend(series_points(loaded.evaluate(ends[day], answers), day))
+        past.append(day)
+    past.sort()
+    if current is None and today <= team.cycle.end:
+        loaded = loaded or histories()
+        current = loaded.evaluate(now, answers_at(store, name, now, latest.answers))
     if current is not None and today <= team.cycle.end and current.cycle == cycle.name:
         points.extend(series_points(current, today))
     store.record_daily_points(points)

@@ -119,6 +119,18 @@ class HistoryCache:
         kept._seeds = {name: seed for name, seed in self._seeds.items() if name in teams}
         return kept
 
+    def adopt(self, other: HistoryCache, teams: Collection[str]) -> None:
+        """Take over what ``other`` keeps for ``teams`` (a cache :meth:`covering` them, after a pass over them)."""
+        for name in teams:
+            if name in other._teams:
+                self._teams[name] = other._teams[name]
+            else:
+                self._teams.pop(name, None)
+            if name in other._seeds:
+                self._seeds[name] = other._seeds[name]
+            else:
+                self._seeds.pop(name, None)
+
     def forget(self, teams: Collection[str] | None = None) -> None:
         """Read every issue of ``teams`` (all when None) again on the next pass (after a reconciliation
         deleted or moved some, or another pass stored issues of theirs)."""

@@ -78,6 +78,9 @@ class Runner:
         self.partition: Partition | None = None
         #: Held by each pass over this runner's store, its own and live updates' (one pass at a time).
         self.turn = threading.Lock()
+        #: True while another pass waits for :attr:`turn` (live updates set it): a pass's backfill of daily
+        #: series then gives way.
+        self.waiting: Callable[[], bool] = lambda: False
 
     def run(self, *, full: bool = False, dry_run: bool = False, reconcile: bool = False) -> RunSummary:
         """One pass over the current mappings' teams (see :func:`sync.app.sync_pass.sync_pass`)."""
@@ -90,6 +93,13 @@ class Runner:
         done = self.pass_over(teams, self.state, full=full, dry_run=dry_run, reconcile=reconcile)
         self.state = done.state
         return done.summary
+
+    def pass_for(self, teams: Sequence[TeamMapping]) -> PassResult:
+        """One pass over ``teams`` alone (a live update), on what the warm state holds for them, which then
+        takes back what the pass learned; the caller holds :attr:`turn`."""
+        done = self.pass_over(teams, self.state.covering(t.team.name for t in teams))
+        self.state.adopt(done.state)
+        return done
 
     def pass_over(
         self,
@@ -110,7 +120,9 @@ class Runner:
         ports = Ports(self.jira, self.store, self.config, self.clock, self.stop, self.progress, hooks, owner)
         started = time.monotonic()
         try:
-            done = sync_pass(ports, teams, state, full=full, dry_run=dry_run, reconcile=reconcile)
+            done = sync_pass(
+                ports, teams, state, full=full, dry_run=dry_run, reconcile=reconcile, give_way=self.waiting
+            )
         except BaseException as error:
             if self.observer is not None:
                 stopped = isinstance(error, KeyboardInterrupt) or self.stop.is_set()

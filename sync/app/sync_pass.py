@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -74,11 +74,13 @@ def sync_pass(
     full: bool = False,
     dry_run: bool = False,
     reconcile: bool = False,
+    give_way: Callable[[], bool] = lambda: False,
 ) -> PassResult:
     """One pass over ``teams``, recorded as a run in the store. ``full`` re-reads every issue;
     ``dry_run`` plans writes and makes none; ``reconcile`` compares every issue with Jira and reads
-    the site facts again. A pass that fails is recorded ``failed`` (``abandoned`` when stopped) and
-    raises; ``state``, narrowed to ``teams`` (:meth:`WarmState.covering`), stays usable."""
+    the site facts again; ``give_way`` says another pass waits (a live update): the backfill of days
+    never stored then stops for it. A pass that fails is recorded ``failed`` (``abandoned`` when
+    stopped) and raises; ``state``, narrowed to ``teams`` (:meth:`WarmState.covering`), stays usable."""
     kind = "dry-run" if dry_run else "reconcile" if reconcile else "full" if full else "sync"
     started = time.monotonic()
     jira, store = ports.jira, ports.store
@@ -88,7 +90,7 @@ def sync_pass(
     log.info("run %d (%s) started", summary.run_id, kind)
     try:
         try:
-            _Pass(ports, state, summary, full=full, dry_run=dry_run, reconcile=reconcile).run(teams)
+            _Pass(ports, state, summary, full=full, dry_run=dry_run, reconcile=reconcile, give_way=give_way).run(teams)
         finally:
             ports.hooks.pass_ended()
     except BaseException as error:
@@ -114,9 +116,17 @@ class _Pass:
     """The steps of one pass, over the ports and the warm state, into ``summary``."""
 
     def __init__(
-        self, ports: Ports, state: WarmState, summary: RunSummary, *, full: bool, dry_run: bool, reconcile: bool
+        self,
+        ports: Ports,
+        state: WarmState,
+        summary: RunSummary,
+        *,
+        full: bool,
+        dry_run: bool,
+        reconcile: bool,
+        give_way: Callable[[], bool],
     ) -> None:
-        self.ports = ports
+        self.ports, self.give_way = ports, give_way
         self.state = state
         self.summary = summary
         self.full, self.dry_run, self.reconcile = full, dry_run, reconcile
@@ -152,8 +162,15 @@ class _Pass:
         check_stop(self.ports.stop)
         self._record()
         if not self.dry_run:
-            self._extend_series(view.teams, fetched)
-        write_properties(self.ports, summary, view.teams, dry_run=self.dry_run, reconcile=self.reconcile)
+            self._extend_series(view, fetched)
+        write_properties(
+            self.ports,
+            summary,
+            view.teams,
+            dry_run=self.dry_run,
+            reconcile=self.reconcile,
+            team_datas=self.state.team_datas,
+        )
         scored = {r.team for r in summary.results}
         self.state.scored([t for t in view.teams if t.team.name in scored], project_watermarks(store))
 
@@ -260,31 +277,28 @@ class _Pass:
                 tx.record_scores(summary.run_id, objectives=objectives, key_results=key_results, kpis=kpis)
                 tx.record_report(result.team, result.as_of, team_document(result), run_id=summary.run_id)
 
-    def _extend_series(self, teams: Sequence[TeamMapping], fetched: FetchResult) -> None:
+    def _extend_series(self, view: SiteView, fetched: FetchResult) -> None:
         """Bring each scored team's daily series up to the day of its scores (:mod:`sync.app.daily_series`),
-        and those of its previous cycle, backfilling days never stored for at most
-        :data:`SERIES_BACKFILL_SECONDS` a pass and not past a stop."""
+        and those of its previous cycle, from the histories the pass holds, backfilling days never stored
+        for at most :data:`SERIES_BACKFILL_SECONDS` a pass, not past a stop nor while another pass waits."""
         results = {r.team: r for r in self.summary.results}
         deadline = time.monotonic() + SERIES_BACKFILL_SECONDS
-        stop = self.ports.stop
+        stop, give_way, store = self.ports.stop, self.give_way, self.ports.store
 
         def keep_going() -> bool:
-            return not stop.is_set() and time.monotonic() < deadline
+            return not stop.is_set() and not give_way() and time.monotonic() < deadline
 
-        for team in teams:
-            result = results.get(team.team.name)
+        for team in view.teams:
+            name = team.team.name
+            result = results.get(name)
             if result is not None:
+                held = self.state.histories.index(store, team, view.dictionaries[name], self.state.answers[name], ())
+                changed = fetched.by_others
                 extend_series(
-                    self.ports.store,
-                    team,
-                    result.as_of,
-                    current=result,
-                    changed=fetched.by_others,
-                    keep_going=keep_going,
+                    store, team, result.as_of, current=result, changed=changed, keep_going=keep_going, index=held
                 )
                 if (previous := previous_cycle(team)) is not None:
-                    store = self.ports.store
-                    extend_series(store, previous, result.as_of, changed=fetched.by_others, keep_going=keep_going)
+                    extend_series(store, previous, result.as_of, changed=changed, keep_going=keep_going, index=held)
 
 
 def _without_failed(view: SiteView, summary: RunSummary) -> SiteView:

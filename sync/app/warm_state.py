@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from kpiokr.kpi import TeamData
 from sync.app.evaluate import JiraAnswers
@@ -31,6 +32,8 @@ from sync.app.history_cache import HistoryCache
 from sync.app.site_answers import SiteFacts
 from sync.app.site_view import Dictionaries
 from sync.mapping import TeamMapping
+
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,19 @@ class WarmState:
         for team in teams:
             self.marks[team.team.name] = tuple(marks.get(p) for p in team.team.projects)
 
+    def adopt(self, other: WarmState) -> None:
+        """Take over what ``other`` (this state narrowed by :meth:`covering`, after a pass over its teams alone)
+        learned of its teams, so the next pass over every team starts warm for them too."""
+        if other is self:
+            return
+        names = other.teams
+        self.histories.adopt(other.histories, names)
+        _take(self.dictionaries.by_team, other.dictionaries.by_team, names)
+        _take(self.answers, other.answers, names)
+        _take(self.team_datas, other.team_datas, names)
+        _take(self.advice, other.advice, names)
+        _take(self.marks, other.marks, names)
+
     def covering(self, teams: Iterable[str]) -> WarmState:
         """This state for exactly ``teams``: what it holds for other teams is left out, the site facts
         are shared. The same state when it already covers them."""
@@ -82,3 +98,12 @@ class WarmState:
             {n: a for n, a in self.advice.items() if n in names},
             {n: m for n, m in self.marks.items() if n in names},
         )
+
+
+def _take(mine: dict[str, _V], theirs: Mapping[str, _V], names: Iterable[str]) -> None:
+    """``mine`` holds for each of ``names`` what ``theirs`` holds (nothing where it holds nothing)."""
+    for name in names:
+        if name in theirs:
+            mine[name] = theirs[name]
+        else:
+            mine.pop(name, None)

@@ -76,3 +76,18 @@ def test_a_team_never_scored_with_the_state_is_read_afresh():
     state.catch_up([MOB], {"MOB": AT})
 
     assert state.answers == {}
+
+
+def test_a_narrowed_state_after_its_pass_hands_what_it_learned_back_to_the_wider_one():
+    state = _warm()
+    narrowed = state.covering(["Web"])
+    narrowed.answers["Web"] = JiraAnswers(("Web-2",))
+    narrowed.advice.pop("Web")
+    narrowed.scored([WEB], {"WEB": AT + timedelta(minutes=5)})
+
+    state.adopt(narrowed)
+    state.catch_up([MOB, WEB], {"MOB": AT, "WEB": AT + timedelta(minutes=5)})
+
+    assert state.answers == {"Mobile": JiraAnswers(("Mobile-1",)), "Web": JiraAnswers(("Web-2",))}
+    assert state.advice == {"Mobile": ("Mobile advice",)}
+    assert state.marks == {"Mobile": (AT,), "Web": (AT + timedelta(minutes=5),)}

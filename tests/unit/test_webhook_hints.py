@@ -8,9 +8,11 @@ import threading
 
 import pytest
 
+from sync.app.site_answers import SiteFacts
 from sync.app.webhooks.debounce import Debouncer
 from sync.app.webhooks.events import Hint, WebhookBodyError, read_hint
-from sync.app.webhooks.live import teams_touched
+from sync.app.webhooks.live import own_writes, teams_touched, worth_a_pass
+from sync.jira import Account, FieldInfo
 from sync.mapping import TeamMapping
 from sync.mapping.loader import parse_mapping
 from tests.shared import JIRA_SAMPLES
@@ -90,6 +92,43 @@ def test_the_teams_touched_are_those_reading_the_project_or_on_the_board() -> No
     assert teams_touched(teams, [Hint("jira:issue_updated", ("k",), project="HR")]) == []
     unnamed = Hint("jira:issue_created", ("k",))
     assert [t.team.name for t in teams_touched(teams, [unnamed])] == ["Mobile", "Web", "Ops"]
+
+
+def _update(user: dict[str, str], *items: dict[str, str]) -> Hint:
+    body = {
+        "webhookEvent": "jira:issue_updated",
+        "timestamp": 1,
+        "user": user,
+        "issue": {"id": "10001", "fields": {"project": {"key": "MOB"}}},
+        "changelog": {"id": "77", "items": list(items)},
+    }
+    hint = read_hint(json.dumps(body).encode(), None)
+    assert hint is not None
+    return hint
+
+
+def test_kpiokrs_own_score_writes_coming_back_lead_to_no_pass_and_anything_else_does() -> None:
+    score_name = next(name for _, name in MOB.score_fields)
+    score = FieldInfo("customfield_10100", score_name, custom=True, schema_type="number", custom_type=None)
+    site = SiteFacts(account=Account("bot-1", "kpiokr", None, "UTC"), fields=[score])
+    own = own_writes([MOB], site)
+    by_id = _update({"accountId": "bot-1"}, {"fieldId": score.id, "field": score_name})
+    by_name = _update({"name": "bot-1"}, {"field": score_name})  # Data Center names the field only
+    pm_on_score = _update({"accountId": "pm"}, {"fieldId": score.id, "field": score_name})
+    bot_on_status = _update({"accountId": "bot-1"}, {"fieldId": score.id}, {"fieldId": "status", "field": "status"})
+    deleted = Hint("jira:issue_deleted", ("k",), project="MOB")
+
+    assert worth_a_pass([by_id, by_name], own) == []
+    assert worth_a_pass([by_id, pm_on_score, bot_on_status, deleted], own) == [pm_on_score, bot_on_status, deleted]
+    assert worth_a_pass([by_id], own_writes([MOB], SiteFacts())) == [by_id], "no account read yet: every hint counts"
+
+
+def test_a_changelog_that_is_not_a_list_of_objects_is_no_change_to_judge() -> None:
+    assert _update({"accountId": "bot-1"}).change is None
+    body = {"webhookEvent": "jira:issue_updated", "user": {}, "changelog": {"items": ["status"]}}
+    hint = read_hint(json.dumps(body).encode(), None)
+    assert hint is not None
+    assert hint.change is None
 
 
 def test_a_burst_of_hints_is_handed_on_as_one_batch() -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kpiokr.forecasting import Forecast
+from kpiokr.kpi import TeamData
 from sync.app.as_of import StoredTeam, newest_basis
 from sync.app.forecasts import THROUGHPUT_DAYS, Series, daily_throughput, outlooks
 from sync.app.properties.documents import DailySeries
@@ -39,15 +40,17 @@ def forecast_document(forecast: Forecast) -> dict[str, Any] | None:
 
 
 def objective_forecasts(
-    store: Store, team: TeamMapping, result: TeamResult, daily: DailySeries
+    store: Store, team: TeamMapping, result: TeamResult, daily: DailySeries, data: TeamData | None = None
 ) -> dict[str, dict[str, Any]]:
     """The forecast documents of ``result``'s objectives (the team's evaluation in its current cycle), by
     epic key, for those whose key results' daily grades ``daily`` (the team's stored series of the cycle,
-    :func:`sync.app.properties.build.daily_series`) holds for every past day of the cycle."""
+    :func:`sync.app.properties.build.daily_series`) holds for every past day of the cycle. ``data`` is the
+    team's calculator data the pass scored ``result`` from, when the caller has it: the throughput is
+    counted in its histories instead of those read again from the store."""
     cycle = team.cycle
     if result.cycle != cycle.name or not result.objectives:
         return {}
-    source = _StoredFigures(store, team, daily)
+    source = _StoredFigures(store, team, daily, data)
     today = result.as_of.astimezone(source.tz).date()
     if not cycle.start <= today <= cycle.end:
         return {}
@@ -70,11 +73,11 @@ def objective_forecasts(
 class _StoredFigures:
     """A :class:`sync.app.forecasts.ForecastSource` over a team's stored series and histories."""
 
-    def __init__(self, store: Store, team: TeamMapping, daily: DailySeries) -> None:
+    def __init__(self, store: Store, team: TeamMapping, daily: DailySeries, data: TeamData | None) -> None:
         self.store, self.team, self.daily = store, team, daily
         self._latest, self._site = newest_basis(store, team.team.name)
         self.tz: tzinfo = team_timezone(team, ZoneInfo(self._latest.timezone or "UTC"))
-        self._histories: StoredTeam | None = None
+        self._data = data
 
     def days(self, name: str) -> dict[date, float | None]:
         """The stored values of the series ``name``, by day."""
@@ -90,8 +93,9 @@ class _StoredFigures:
     def throughput(
         self, as_of: datetime, cycle: CycleSection, *, days: int = THROUGHPUT_DAYS, points: bool = False
     ) -> list[float]:
-        """What the team completed each day up to ``as_of``, from its stored histories (read once)."""
-        if self._histories is None:
-            self._histories = StoredTeam.load(self.store, self.team, self._latest, self._site, self._latest.answers)
-        data = self._histories.data
+        """What the team completed each day up to ``as_of``, from its histories (read from the store once
+        when the pass's own are not at hand)."""
+        if self._data is None:
+            self._data = StoredTeam.load(self.store, self.team, self._latest, self._site, self._latest.answers).data
+        data = self._data
         return daily_throughput(data.histories, data.done_status_ids, as_of, self.tz, days=days, points=points)

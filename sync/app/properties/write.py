@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from kpiokr.kpi import TeamData
 from sync.app.ports import Ports
 from sync.app.properties.build import daily_series, desired_properties
 from sync.app.properties.forecasts import objective_forecasts
@@ -17,10 +18,17 @@ log = logging.getLogger(__name__)
 
 
 def write_properties(
-    ports: Ports, summary: RunSummary, teams: Sequence[TeamMapping], *, dry_run: bool, reconcile: bool
+    ports: Ports,
+    summary: RunSummary,
+    teams: Sequence[TeamMapping],
+    *,
+    dry_run: bool,
+    reconcile: bool,
+    team_datas: Mapping[str, TeamData] | None = None,
 ) -> PropertyOutcomes | None:
     """Plan the scored teams' property documents Jira lacks and send them (not on a dry run, nor when
-    ``writeback.enabled`` or ``writeback.properties`` is off); ``None`` when properties are off."""
+    ``writeback.enabled`` or ``writeback.properties`` is off); ``None`` when properties are off.
+    ``team_datas``: each team's calculator data the pass scored it from (its histories, for forecasts)."""
     writeback = ports.config.writeback
     if not writeback.properties:
         return None
@@ -30,7 +38,10 @@ def write_properties(
     results = [r for r in summary.results if r.team in mappings]
     reports = [team_document(r) for r in results]
     daily = {r.team: daily_series(store, r.team, r.cycle) for r in results}
-    forecasts = {r.team: objective_forecasts(store, mappings[r.team], r, daily[r.team]) for r in results}
+    datas = team_datas or {}
+    forecasts = {
+        r.team: objective_forecasts(store, mappings[r.team], r, daily[r.team], datas.get(r.team)) for r in results
+    }
     desired = desired_properties(reports, projects, daily, ports.config.dashboard.public_url, forecasts)
     phase = PropertyPhase(ports.jira, store, ports.clock, summary.run_id, ports.hooks.before_write)
     if not dry_run:

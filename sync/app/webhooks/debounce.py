@@ -41,6 +41,11 @@ class Debouncer:
             self._last = now
             self._changed.notify()
 
+    def pending(self) -> bool:
+        """True while hints are gathered for the coming batch."""
+        with self._changed:
+            return bool(self._pending)
+
     def start(self) -> None:
         """Hand batches on from a thread of its own until :meth:`close`."""
         self._thread = threading.Thread(target=self._loop, name="webhook-debounce", daemon=True)

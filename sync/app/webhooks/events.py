@@ -7,7 +7,8 @@ so a forged body can at most ask for a pass. An event kpiokr does not act on is 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sync.errors import KpiokrError
@@ -35,6 +36,9 @@ class Hint:
     timestamp_ms: int | None = None
     #: When it arrived (``time.monotonic()``), for the latency of the pass it leads to.
     arrived: float = 0.0
+    #: An update's change as the body tells it, shaped like a changelog entry: its ``author`` (the body's
+    #: ``user``) and ``items``; None when the body has no changelog.
+    change: Mapping[str, Any] | None = field(default=None, compare=False)
 
     @property
     def deleted(self) -> bool:
@@ -58,15 +62,30 @@ def read_hint(body: bytes, identifier: str | None) -> Hint | None:
         issue = _object(data.get("issue"))
         issue_id = str(issue.get("id", "")) or None
         project = _object(_object(issue.get("fields")).get("project")).get("key")
-        changelog = _object(data.get("changelog")).get("id", "")
-        keys.append(f"{event}:{issue_id}:{changelog}:{timestamp}")
-        return Hint(event, tuple(keys), project if isinstance(project, str) else None, issue_id, None, timestamp)
+        changelog = _object(data.get("changelog"))
+        keys.append(f"{event}:{issue_id}:{changelog.get('id', '')}:{timestamp}")
+        return Hint(
+            event,
+            tuple(keys),
+            project if isinstance(project, str) else None,
+            issue_id,
+            None,
+            timestamp,
+            change=_change(_object(data.get("user")), changelog.get("items")),
+        )
     if event in SPRINT_EVENTS or event in BOARD_EVENTS:
         entity = _object(data.get("sprint") if event in SPRINT_EVENTS else _board_of(data))
         board = entity.get("originBoardId") if event in SPRINT_EVENTS else entity.get("id")
         keys.append(f"{event}:{entity.get('id', '')}:{timestamp}")
         return Hint(event, tuple(keys), board_id=_int(board), timestamp_ms=timestamp)
     return None
+
+
+def _change(user: dict[str, Any], items: Any) -> dict[str, Any] | None:
+    """An update's ``user`` and changelog ``items`` as a changelog entry; None unless every item is an object."""
+    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+        return None
+    return {"author": user, "items": items}
 
 
 def _board_of(data: dict[str, Any]) -> dict[str, Any]:

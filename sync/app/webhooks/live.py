@@ -1,35 +1,36 @@
 """Live updates: webhook hints become passes for the teams they touch, on the daemon's runner.
 
 Each hint names a project (issue events) or a board (sprint and board events). The teams reading that
-project, or that board, get a pass of their own through :func:`sync.app.sync_pass.sync_pass`, which
-fetches what changed from Jira as every pass does: the body is never taken for data. A board an event
-names is marked for reading again; an issue a body says was deleted is forgotten only once Jira says
-it is gone. Passes run one at a time with the runner's (:attr:`Runner.turn`), each team set on a warm
-state of its own kept between its passes; the runner's state then reads those teams afresh.
+project, or that board, get a pass of their own through :meth:`Runner.pass_for`, which fetches what
+changed from Jira as every pass does: the body is never taken for data. A board an event names is
+marked for reading again; an issue a body says was deleted is forgotten only once Jira says it is
+gone. A batch whose bodies all say they are kpiokr's own score writes coming back (its account, score
+fields only) leads to no pass: the fetch would leave those writes out of the histories anyway, and
+a forged body of that kind can at most delay a change until the scheduled sync. Passes run one at a
+time with the runner's (:attr:`Runner.turn`), on the runner's warm state narrowed to the teams,
+which then takes back what the pass learned.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from sync.app.warm_state import WarmState
+from sync.app.site_answers import SiteFacts
 from sync.app.webhooks.debounce import Debouncer
 from sync.app.webhooks.events import Hint
 from sync.config import WebhookSettings
 from sync.errors import JiraNotFound, JiraPermissionError, KpiokrError
+from sync.jira import OwnWrites
 from sync.mapping import TeamMapping
 
 if TYPE_CHECKING:  # the runner's pass imports the dashboard, which imports this package
     from sync.app.runner import Runner
 
 log = logging.getLogger(__name__)
-
-#: Team sets whose warm state is kept between their passes (the least recently used is dropped).
-KEPT_STATES = 8
 
 
 def teams_touched(teams: Sequence[TeamMapping], hints: Iterable[Hint]) -> list[TeamMapping]:
@@ -50,6 +51,23 @@ def teams_touched(teams: Sequence[TeamMapping], hints: Iterable[Hint]) -> list[T
     return [t for t in teams if t.team.name in touched]
 
 
+def own_writes(teams: Sequence[TeamMapping], site: SiteFacts) -> OwnWrites | None:
+    """kpiokr's own score writes as the site facts the daemon holds know them: its account on the
+    score fields the mappings name; None before a pass has read the account."""
+    if site.account is None:
+        return None
+    names = {name for team in teams for _, name in team.score_fields}
+    return OwnWrites.of(site.account, names, site.fields or ())
+
+
+def worth_a_pass(hints: Iterable[Hint], own: OwnWrites | None) -> list[Hint]:
+    """``hints`` without those whose body says they are only kpiokr's own score writes coming back (which
+    change no score: the fetch would leave them out of the histories anyway)."""
+    if own is None:
+        return list(hints)
+    return [h for h in hints if h.change is None or not own.is_own_write(h.change)]
+
+
 class LiveUpdates:
     """Gathers hints (:meth:`hint`, the receiver's sink) and runs passes for the teams they touch."""
 
@@ -59,49 +77,55 @@ class LiveUpdates:
         self.runner = runner
         self.on_handled = on_handled
         self.debouncer = Debouncer(settings.quiet_seconds, settings.max_wait_seconds, self.run)
-        self._states: OrderedDict[frozenset[str], WarmState] = OrderedDict()
+        self._queued = threading.Event()  # a batch waits for the runner's turn
 
     def hint(self, hint: Hint) -> None:
         """Take one accepted webhook's hint."""
         self.debouncer.add(hint)
 
     def start(self) -> None:
-        """Begin turning hints into passes."""
+        """Begin turning hints into passes; the runner's passes give way to them (:attr:`Runner.waiting`)."""
+        self.runner.waiting = self.waiting
         self.debouncer.start()
+
+    def waiting(self) -> bool:
+        """True while hints are gathered or a batch of them waits for the runner's turn."""
+        return self._queued.is_set() or self.debouncer.pending()
 
     def stop(self) -> None:
         """End after the pass under way."""
         self.debouncer.close()
 
     def run(self, hints: Sequence[Hint]) -> None:
-        """One pass for the teams ``hints`` touch (none when they touch no team, or the daemon stops)."""
+        """One pass for the teams ``hints`` touch (none when they touch no team, are only kpiokr's own
+        writes coming back, or the daemon stops)."""
         runner = self.runner
+        self._queued.set()
         with runner.turn:
+            self._queued.clear()
             if runner.stop.is_set():
                 return
             try:
-                teams = teams_touched(runner.mappings.current(), hints)
+                mapped = runner.mappings.current()
             except KpiokrError as error:
                 log.error("live update skipped: %s", error)
                 return
+            acted_on = worth_a_pass(hints, own_writes(mapped, runner.state.site))
+            teams = teams_touched(mapped, acted_on)
             if not teams:
-                log.info("webhook(s) %s touch no mapped team", ", ".join(sorted({h.event for h in hints})))
+                said = "are kpiokr's own writes" if hints and not acted_on else "touch no mapped team"
+                log.info("webhook(s) %s %s", ", ".join(sorted({h.event for h in hints})), said)
                 return
             names = frozenset(t.team.name for t in teams)
-            self._mark_boards(hints)
-            deleted = self._confirm_deleted(hints)
-            state = self._states.pop(names, None) or WarmState(site=runner.state.site)
-            for other in [runner.state, *self._states.values(), *([state] if deleted else [])]:
+            self._mark_boards(acted_on)
+            if self._confirm_deleted(acted_on):
                 for name in names:
-                    other.marks.pop(name, None)  # read afresh by their next pass
+                    runner.state.marks.pop(name, None)  # their histories are read afresh
             try:
-                done = runner.pass_over(teams, state.covering(names))
+                done = runner.pass_for(teams)
             except KpiokrError as error:
                 log.error("live update for %s failed: %s", ", ".join(sorted(names)), error)
                 return
-            finally:
-                self._keep(names, state)
-            self._keep(names, done.state)
             if self.on_handled is not None:
                 for hint in hints:
                     self.on_handled(time.monotonic() - hint.arrived)
@@ -115,12 +139,6 @@ class LiveUpdates:
                 summary.fetched,
                 written,
             )
-
-    def _keep(self, names: frozenset[str], state: WarmState) -> None:
-        self._states[names] = state
-        self._states.move_to_end(names)
-        while len(self._states) > KEPT_STATES:
-            self._states.popitem(last=False)
 
     def _mark_boards(self, hints: Iterable[Hint]) -> None:
         """Boards a sprint or board event names are read again by the coming pass."""
