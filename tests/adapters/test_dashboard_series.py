@@ -8,9 +8,12 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from starlette.testclient import TestClient
 
+from sync.app import Access, dashboard_app
 from sync.app.web.source import Reports
 from tests.adapters.dashboard_support import Served, served_world
+from tests.fakes.world import make_world
 from tests.serving import shown
 
 JIRA = "https://jira.example.test"
@@ -91,6 +94,38 @@ def test_the_velocity_page_lists_each_sprints_committed_and_completed_issues_lin
     u, counted = details["unestimated"], details["counted"]
     assert u > 0
     assert f"{u} of {counted} unestimated ({round(100 * u / counted)}%)" in page
+
+
+UNESTIMATED = r"\d+ of \d+ unestimated \(\d+%\)"
+
+
+@pytest.mark.parametrize("as_of", [None, "2026-11-01"])
+def test_the_overview_shows_the_unestimated_share_beside_velocity_as_its_page_does(served, as_of):
+    client, query = served.client(), {"as_of": as_of} if as_of else {}
+    share = re.search(UNESTIMATED, client.get("/teams/MOB/kpis/velocity", params=query).text)
+    assert share is not None, "the KPI page says the share"
+    overview = client.get("/", params=query).text
+    row = re.search(r'href="/teams/MOB/kpis/velocity[^"]*".*?</tr>', overview, re.S)
+    assert row is not None
+    assert share.group(0) in row.group(0)
+
+
+def test_the_objective_page_shows_the_unestimated_share_beside_a_velocity_guardrail(tmp_path):
+    world = make_world(tmp_path)
+    mob = world.mappings / "mob.toml"
+    velocity = 'threshold = 25\nowner = "pm@example.com"\n'
+    mob.write_text(mob.read_text().replace(velocity, velocity + 'guards = ["*"]\n', 1))
+    with world.app() as app:
+        assert world.runner(app).run().ok
+        team = next(r.document for r in app.store.latest_reports("MOB"))
+        objective = next(o["key"] for o in team["objectives"] if "velocity" in o["guardrails"])
+        web = dashboard_app(app.store, world.config.mapping_paths, Access(), world.site.clock)
+        client = TestClient(web)
+        share = re.search(UNESTIMATED, client.get("/teams/MOB/kpis/velocity").text)
+        page = client.get(f"/teams/MOB/objectives/{objective}").text
+    assert share is not None
+    section = page.split('href="/teams/MOB/kpis/velocity')[1].split("</section>", maxsplit=1)[0]
+    assert share.group(0) in section
 
 
 def test_the_cycle_time_page_lists_the_longest_items_with_their_days(served):

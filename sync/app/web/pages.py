@@ -47,11 +47,12 @@ class Pages:
         return self._missing(request, f"there is no team {team!r}") if shown is None else shown
 
     def overview(self, request: Request) -> HTMLResponse:
-        """Every team: objectives with score, pace, status and reasons; KPIs with value and status."""
-        shown = self._shown(request, None)
+        """Every team: objectives with score, pace, status and reasons; KPIs with value, status and data quality."""
+        shown = self._shown(request, None, details=True)
         if isinstance(shown, HTMLResponse):
             return shown
-        return self._render(request, "overview.html", teams=[s.document for s in shown])
+        details = {s.document["team"]: s.details for s in shown}
+        return self._render(request, "overview.html", teams=[s.document for s in shown], details=details)
 
     def team(self, request: Request) -> HTMLResponse:
         """One team: objectives with their key results as bars, KPIs with bands, daily charts and
@@ -74,7 +75,7 @@ class Pages:
         return self._item(request, "objectives", "objective.html")
 
     def _item(self, request: Request, kind: str, template: str) -> HTMLResponse:
-        shown = self._shown(request, request.path_params["team"], details=kind == "kpis")
+        shown = self._shown(request, request.path_params["team"], details=True)
         if isinstance(shown, HTMLResponse):
             return shown
         key = request.path_params["key"]
