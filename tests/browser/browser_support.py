@@ -89,9 +89,11 @@ class Browser:
         WebDriverWait(self.driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     def find(self, css: str, within: WebElement | None = None) -> WebElement:
+        """The first element ``css`` selects (within ``within``, else the page); fails when there is none."""
         return (within or self.driver).find_element(By.CSS_SELECTOR, css)
 
     def find_all(self, css: str, within: WebElement | None = None) -> list[WebElement]:
+        """Every element ``css`` selects (within ``within``, else the page)."""
         return (within or self.driver).find_elements(By.CSS_SELECTOR, css)
 
     def console_errors(self) -> list[dict[str, Any]]:

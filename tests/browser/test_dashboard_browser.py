@@ -1,6 +1,7 @@
 """The dashboard in a real headless Chromium over HTTP: from the overview to a team, a past date
 through the date control, the figures on the page against the JSON API's, the links between KPIs
-and the objectives they guard, the charts drawn, Jira's text left inert, and no console error."""
+and the objectives they guard, the charts drawn, Jira's text left inert, the light and dark themes
+with every status in words, and no console error."""
 
 import pytest
 from selenium.common.exceptions import NoAlertPresentException
@@ -33,6 +34,7 @@ def figures_on_team_page(browser: Browser) -> tuple[dict[str, str], dict[str, st
 
 
 def assert_figures_match(browser: Browser, report: dict) -> None:
+    """The team page shows each objective's score and each KPI's value as ``report`` has them."""
     scores, values = figures_on_team_page(browser)
     assert scores == {o["key"]: number(o["score"]) for o in report["objectives"]}
     assert values == {k["key"]: number(k["value"], k["unit"]) for k in report["kpis"]}
@@ -149,3 +151,32 @@ def test_the_issues_behind_a_kpi_link_to_them_in_jira(browser, dashboard):
         issue = dashboard.served.world.site.issue(key)
         assert issue is not None, key
     browser.screenshot("team-after-kpis")
+
+
+def luminance(css_colour: str) -> float:
+    """The relative luminance (0 black to 1 white) of a computed ``rgb(...)`` colour."""
+    red, green, blue = (int(part) / 255 for part in css_colour[css_colour.index("(") + 1 : -1].split(",")[:3])
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_theme_follows_the_readers_setting_and_statuses_are_words_in_either(browser, dashboard, scheme):
+    browser.driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]}
+    )
+    browser.open(f"/teams/{TEAM}")
+    colours = browser.driver.execute_script(
+        "var s = getComputedStyle(document.body); return [s.backgroundColor, s.color];"
+    )
+    background, text = (luminance(colour) for colour in colours)
+    assert (background > text) == (scheme == "light"), colours
+    assert abs(background - text) > 0.6, "text stands out from the background"
+    words = {"on track", "at risk", "off track", "healthy", "warning", "breach", "no data"}
+    statuses = browser.find_all(".status")
+    assert statuses
+    for status in statuses:
+        symbol, _, word = status.text.partition(" ")
+        assert symbol in {"✓", "!", "✗", "-"}, status.text
+        assert word in words, status.text
+    browser.screenshot(f"team-{scheme}")
+    assert browser.console_errors() == []
