@@ -3,13 +3,14 @@ sending signed webhooks for edits. An edit's score follows without waiting for t
 unsigned, a wrongly signed, an oversized and a replayed webhook change nothing and are answered
 401/401/413/200-duplicate; a forged but correctly signed body claiming another value writes nothing. A
 sprint closed and a board reconfigured in Jira are read again through their webhooks, long before the
-safety-net sync."""
+safety-net sync. The webhooks of kpiokr's own score writes coming back lead to no pass."""
 
 from __future__ import annotations
 
 import contextlib
 import http.client
 import json
+import logging
 import threading
 import time
 import tomllib
@@ -203,3 +204,26 @@ def test_a_closed_sprint_and_a_reconfigured_board_are_read_again_through_their_w
     _wait(lambda: all(live.answers("board_configuration_changed")), "the board event's answer")
     assert live.answers("sprint_closed") == [[202]]
     assert live.answers("board_configuration_changed") == [[202]]
+
+
+def test_kpiokrs_own_writes_coming_back_as_webhooks_lead_to_no_pass(
+    live: Live, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="sync.app.webhooks.live")
+    site = live.jira.site
+    key, field, halfway = _key_result(live.directory, site)
+    site.edit_issue(key, {field: halfway}, author="pm")
+    _wait(lambda: _progress(site, key) == 0.5, f"{key}'s progress 0.5")
+    _wait(lambda: live.last_run() > 0, "the end of the pass writing it")
+    run = live.last_run()
+    written = next(h for h in reversed(site.by_key[key].histories) if h.author != "pm")
+    hub = live.jira.server.context.webhooks
+
+    def echoes() -> list[Any]:
+        return [d for d in list(hub.deliveries) if json.loads(d.body).get("changelog", {}).get("id") == str(written.id)]
+
+    _wait(lambda: bool(echoes()) and all(d.statuses for d in echoes()), "the webhook of kpiokr's own write answered")
+    assert [d.statuses for d in echoes()] == [[202]]
+    _wait(lambda: "kpiokr's own writes coming back" in caplog.text, "the own write dropped")
+    time.sleep(1.0)  # five quiet periods: a pass it led to would have started
+    assert live.last_run() == run

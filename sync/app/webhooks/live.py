@@ -78,9 +78,14 @@ class LiveUpdates:
         self.on_handled = on_handled
         self.debouncer = Debouncer(settings.quiet_seconds, settings.max_wait_seconds, self.run)
         self._queued = threading.Event()  # a batch waits for the runner's turn
+        self._own: OwnWrites | None = None  # kpiokr's own writes as the last batch's pass knew them
 
     def hint(self, hint: Hint) -> None:
-        """Take one accepted webhook's hint."""
+        """Take one accepted webhook's hint; one that is only kpiokr's own writes coming back, as far as the
+        last batch knew them, is dropped at once (so no pass waits or gives way for it)."""
+        if not worth_a_pass([hint], self._own):
+            log.debug("webhook %s: kpiokr's own writes coming back, no pass", hint.event)
+            return
         self.debouncer.add(hint)
 
     def start(self) -> None:
@@ -110,7 +115,8 @@ class LiveUpdates:
             except KpiokrError as error:
                 log.error("live update skipped: %s", error)
                 return
-            acted_on = worth_a_pass(hints, own_writes(mapped, runner.state.site))
+            self._own = own_writes(mapped, runner.state.site)
+            acted_on = worth_a_pass(hints, self._own)
             teams = teams_touched(mapped, acted_on)
             if not teams:
                 said = "are kpiokr's own writes" if hints and not acted_on else "touch no mapped team"
