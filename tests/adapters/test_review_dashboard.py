@@ -64,6 +64,16 @@ def test_a_review_page_says_what_its_markdown_file_says_with_jiras_text_escaped(
     assert all('src="' in tag for tag in re.findall(r"<script[^>]*>", page.text)), "no inline script"
 
 
+@pytest.mark.parametrize("path", ["/teams/MOB/reviews", "/teams/MOB/reviews/monthly/2026-11"])
+def test_a_review_page_offers_no_date_control_as_a_review_is_as_of_its_own_date(
+    served: Served, directory: Path, path: str
+):
+    page = client(served, directory).get(path).text
+    assert 'id="as_of"' not in page
+    assert 'name="as_of"' not in page
+    assert 'id="as_of"' in client(served, directory).get("/teams/MOB").text
+
+
 def test_the_api_lists_the_reviews_and_gives_each_document_valid_against_the_openapi_document(
     served: Served, directory: Path
 ):

@@ -79,7 +79,8 @@ class ReviewViews:
         return f"there is no team {team!r}; known teams: {', '.join(self.reports.teams())}"
 
     def _page(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        page = self.env.get_template(template).render(base=self.base, as_of=None, q="", cycles=(), **context)
+        """A page without the date control: a review is as of its own date."""
+        page = self.env.get_template(template).render(base=self.base, as_of=None, q="", dated=False, **context)
         return HTMLResponse(page, status)
 
     def _missing_page(self, message: str) -> HTMLResponse:
