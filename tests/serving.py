@@ -36,8 +36,3 @@ def wait_until_healthy(base: str, patience: float = 20.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"{base}/healthz did not answer 200 within {patience:g} s: {status} {body}")
         time.sleep(0.1)
-
-
-def shown(value: float | None, unit: str = "") -> str:
-    """A report's figure as the dashboard prints it: ``-`` for none, else the number and its unit."""
-    return "-" if value is None else f"{value:g} {unit}".strip()

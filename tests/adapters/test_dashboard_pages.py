@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from sync.app.web.views import number as shown
 from tests.adapters.dashboard_support import Served, served_world
-from tests.serving import shown
 
 
 @pytest.fixture(scope="module")

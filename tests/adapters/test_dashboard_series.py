@@ -12,9 +12,9 @@ from starlette.testclient import TestClient
 
 from sync.app import Access, dashboard_app
 from sync.app.web.source import Reports
+from sync.app.web.views import number as shown
 from tests.adapters.dashboard_support import Served, served_world
 from tests.fakes.world import make_world
-from tests.serving import shown
 
 JIRA = "https://jira.example.test"
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.serving import free_port, get, shown, wait_until_healthy
+from sync.app.web.views import number as shown
+from tests.serving import free_port, get, wait_until_healthy
 
 pytestmark = pytest.mark.e2e
 

@@ -42,10 +42,11 @@ def trend(value: str) -> str:
 
 
 def number(value: object, unit: str = "") -> str:
-    """A figure as people read it: ``-`` when there is none."""
+    """A figure as people read it, to two decimals at most and never in exponent notation: ``-`` when
+    there is none."""
     if value is None:
         return "-"
-    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    shown = f"{round(value, 2) + 0.0:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
     return f"{shown} {unit}".strip()
 
 
