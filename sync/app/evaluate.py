@@ -86,8 +86,9 @@ class IssueIndex:
         return None if person is None else self._names.get(person, person)
 
     def children(self, key: str) -> list[IssueHistory]:
-        """The issues whose parent is ``key``."""
-        return self._children.get(key, [])
+        """The issues whose parent is ``key``, in the order of their keys: the same whether the index was
+        built at once or kept up to date across passes (an objective's key results keep their order)."""
+        return sorted(self._children.get(key, []), key=_key_order)
 
     def in_projects(self, projects: Iterable[str]) -> list[IssueHistory]:
         """The issues of the given projects (by key prefix)."""
@@ -97,6 +98,11 @@ class IssueIndex:
             selected = {h.key: h for h in self.by_key.values() if h.key.startswith(prefixes)}
             self._selected[prefixes] = selected
         return list(selected.values())
+
+
+def _key_order(history: IssueHistory) -> tuple[str, int]:
+    project, _, number = history.key.rpartition("-")
+    return project, int(number) if number.isdigit() else 0
 
 
 def key_result_keys(team: TeamMapping, epic_key: str, index: IssueIndex, answers: JiraAnswers) -> list[str]:

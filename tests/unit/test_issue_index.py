@@ -31,3 +31,17 @@ def test_an_issue_moved_to_another_key_leaves_its_old_key():
     assert "MOB-1" not in index.by_key
     assert [h.key for h in index.in_projects(["MOB"])] == ["MOB-2"]
     assert [h.key for h in index.in_projects(["WEB"])] == ["WEB-7"]
+
+
+def test_children_come_in_key_order_however_the_index_was_built_and_updated():
+    def child(key: str, *, priority: str = "Medium"):
+        made = issue(key, created=day(1), priority=priority)
+        return replace(made, current=replace(made.current, parent="MOB-1"))
+
+    epic, first, second, tenth = issue("MOB-1", created=day(0)), child("MOB-2"), child("MOB-3"), child("MOB-10")
+    index = IssueIndex([epic, tenth, second, first])
+    edited = child("MOB-2", priority="High")
+    index.replace(first, edited)  # a PM's edit: a warm index puts the new version in
+
+    assert [h.key for h in index.children("MOB-1")] == ["MOB-2", "MOB-3", "MOB-10"]
+    assert index.children("MOB-1")[0] is edited
