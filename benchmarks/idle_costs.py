@@ -36,7 +36,9 @@ from sync.cli.commands import setup
 from sync.cli.demo_files import quarter, write_demo_files
 from sync.config import load_config
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+#: An hour ago: the site's clock runs 30 minutes of daemon passes from there, and `kpiokr sync` (a process of its
+#: own, on the wall clock) then finds the same day, as a daemon's clock and Jira's agree.
+NOW = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1)
 INTERVAL = timedelta(minutes=10)
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_DAEMON, TARGET_FRESH = 1, 2

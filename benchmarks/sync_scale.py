@@ -223,10 +223,13 @@ class Orchestrator:
         )
 
     def written(self) -> list[Any]:
-        """The issues kpiokr wrote to in the last pass."""
-        puts = [path for method, path, _ in self.last if method == "PUT"]
-        keys = {re.sub(r"^/rest/api/\d/issue/([^?]+).*$", r"\1", path) for path in puts}
-        return [self.site.by_key[key] for key in sorted(keys)]
+        """The issues kpiokr wrote score fields to in the last pass (property documents left aside)."""
+        edits = (
+            re.match(r"^/rest/api/\d/issue/([^/?]+)(?:\?.*)?$", path)
+            for method, path, _ in self.last
+            if method == "PUT"
+        )
+        return [self.site.by_key[key] for key in sorted({m.group(1) for m in edits if m})]
 
     def _score_values(self) -> dict[tuple[str, str], object]:
         ids = {f.key: f.name for f in self.site.fields.values() if f.name in SCORE_FIELDS and not f.deleted}

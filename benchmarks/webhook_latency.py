@@ -8,12 +8,13 @@ first full sync, registers the webhook with ``kpiokr setup --webhook`` and start
 --serve`` with webhooks on as a process of its own, as it is deployed (its log, JSON lines, in the
 temporary directory; its process id is printed, for a profiler to attach to). The site is generated
 up to the present and Jira's clock runs from there, so Jira stamps an edit with the daemon's time.
-Then, one at a time, a PM edits the number a key result is measured by; the sandbox sends the
-signed webhook at once. Each edit is timed from the edit to the last field kpiokr wrote in Jira for
-it (the key result's progress and its objective's score, status and summary: every write by
-kpiokr's account is noted as the sandbox applies it), once the daemon's log says the live pass that
-wrote them ended; the end of that pass (property documents included) is printed beside it. The first
-edit after the daemon's start-up pass is reported apart.
+Then, one at a time, a PM edits the number a key result is measured by, a MOB one and a WEB one in
+turn (the first edit: MOB's); the sandbox sends the signed webhook at once. Each edit is timed from
+the edit to the last field kpiokr wrote in Jira for it (the key result's progress and its
+objective's score, status and summary: every write by kpiokr's account is noted as the sandbox
+applies it), once the daemon's log says the live pass that wrote them ended; the end of that pass
+(property documents included) is printed beside it. The first edit after the daemon's start-up pass
+is reported apart.
 """
 
 from __future__ import annotations
@@ -101,6 +102,24 @@ class KpiokrWrites:
         return [w for w in list(self.seen) if w[0] >= started]
 
 
+class Sent:
+    """When the sandbox posts each webhook (its delivery thread, timed as each POST leaves), by issue key."""
+
+    def __init__(self, hub: Any) -> None:
+        self.seen: list[tuple[float, str]] = []
+        deliver = hub._deliver
+
+        def timed(delivery: Any) -> None:
+            issue = json.loads(delivery.body).get("issue") or {}
+            self.seen.append((time.perf_counter(), str(issue.get("key", ""))))
+            deliver(delivery)
+
+        hub._deliver = timed
+
+    def first(self, key: str, since: float) -> float:
+        return min(t for t, k in list(self.seen) if k == key and t >= since)
+
+
 class DaemonLog:
     """The daemon's JSON log lines, read as they come: the live passes that ended, and when."""
 
@@ -127,16 +146,23 @@ class DaemonLog:
 
 @dataclass(frozen=True)
 class Timing:
-    """One edit: seconds to the key result's progress, to the last field written, to the pass's end."""
+    """One edit: seconds from the edit to its webhook leaving the sandbox, to the key result's progress, to the
+    last field written, to the pass's end."""
 
+    sent: float
     progress: float
     last_field: float
     pass_end: float
     fields: int
 
+    @property
+    def from_webhook(self) -> float:
+        """Seconds from the webhook's delivery to the last field written."""
+        return self.last_field - self.sent
+
 
 def _edit_and_wait(
-    site: Site, kr: tuple[str, str, float, float], share: float, writes: KpiokrWrites, log: DaemonLog
+    site: Site, kr: tuple[str, str, float, float], share: float, *, writes: KpiokrWrites, log: DaemonLog, sent: Sent
 ) -> Timing:
     """Move ``kr`` to ``share`` of the way to its target; time until its progress, and every field the pass
     writing it changed, are in Jira."""
@@ -162,7 +188,8 @@ def _edit_and_wait(
             raise SystemExit(f"{key}: the live pass writing it did not end within {WAIT:.0f} s")
         time.sleep(0.02)
     written = [w for w in writes.since(started) if w[0] <= ended[0][0]]
-    return Timing(progress, max(w[0] for w in written) - started, ended[0][0] - started, len(written))
+    last = max(w[0] for w in written)
+    return Timing(sent.first(key, started) - started, progress, last - started, ended[0][0] - started, len(written))
 
 
 def _start_daemon(config: Config, directory: Path, port: int) -> tuple[subprocess.Popen[bytes], DaemonLog]:
@@ -209,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     writes = KpiokrWrites({f.key: f.name for f in site.fields.values()})
     site.listeners.append(writes)
     with SandboxServer(site, flavor=args.flavor) as server, tempfile.TemporaryDirectory() as tmp:
+        sent = Sent(server.context.webhooks)
         directory, port = Path(tmp), free_port()
         config = _config(site, server.url, args.flavor, directory, port=port, now=now)
         site.unfreeze()
@@ -223,32 +251,34 @@ def main(argv: list[str] | None = None) -> int:
         print(f"daemon (pid {daemon.pid}) up, its first pass over in {time.perf_counter() - began:.1f} s", flush=True)
         try:
             krs = _key_results(directory, site)
-            first = _edit_and_wait(site, krs[0], 0.5, writes, log)
+            edited = [next(kr for kr in krs if kr[0].startswith(f"{p}-")) for p in ("MOB", "WEB")]
+            first = _edit_and_wait(site, edited[0], 0.5, writes=writes, log=log, sent=sent)
             times = []
             for n in range(args.edits):
                 time.sleep(1.0)  # separate bursts: each edit its own pass
                 share = 0.55 + 0.02 * (n % 10) + (0.01 if n >= 10 else 0)
-                times.append(_edit_and_wait(site, krs[0], share, writes, log))
+                times.append(_edit_and_wait(site, edited[n % 2], share, writes=writes, log=log, sent=sent))
                 print(f"  edit {n + 1}: {times[-1]}", flush=True)
         finally:
             daemon.terminate()
             daemon.wait(120)
-    last = [t.last_field for t in times]
-    print(f"\n## {args.flavor}, {args.issues:,} issues in the store, team of {krs[0][0].split('-')[0]}")
+    print(f"\n## {args.flavor}, {args.issues:,} issues in the store, edits alternating {edited[0][0]}, {edited[1][0]}")
     print(
-        f"first edit after the daemon's start-up pass: last field {first.last_field:.2f} s"
-        f" ({first.fields} field(s)), pass over {first.pass_end:.2f} s"
+        f"first edit after the daemon's start-up pass: webhook to last field {first.from_webhook:.2f} s"
+        f" ({first.fields} field(s)), edit to pass over {first.pass_end:.2f} s"
     )
+    hooked = [t.from_webhook for t in times]
     print(
-        f"next {len(times)} edits, to the last changed field written: median {statistics.median(last):.2f} s,"
-        f" p95 {_p95(last):.2f} s, max {max(last):.2f} s"
-        f" (target p95 < {TARGET_P95:.0f} s: {'met' if _p95(last) < TARGET_P95 else 'NOT met'})"
+        f"next {len(times)} edits, from the webhook's delivery to the last changed field written: median"
+        f" {statistics.median(hooked):.2f} s, p95 {_p95(hooked):.2f} s, max {max(hooked):.2f} s"
+        f" (target p95 < {TARGET_P95:.0f} s: {'met' if _p95(hooked) < TARGET_P95 else 'NOT met'})"
     )
-    progress, ends = [t.progress for t in times], [t.pass_end for t in times]
-    print(f"  to the key result's progress: median {statistics.median(progress):.2f} s, p95 {_p95(progress):.2f} s")
-    print(
-        f"  to the pass's end (property documents too): median {statistics.median(ends):.2f} s, p95 {_p95(ends):.2f} s"
-    )
+    for what, values in (
+        ("the sandbox sending the webhook", [t.sent for t in times]),
+        ("the last changed field written", [t.last_field for t in times]),
+        ("the pass's end (property documents too)", [t.pass_end for t in times]),
+    ):
+        print(f"  from the edit to {what}: median {statistics.median(values):.2f} s, p95 {_p95(values):.2f} s")
     print(f"  fields written per edit: {sorted({t.fields for t in times})}")
     return 0
 
