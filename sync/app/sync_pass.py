@@ -170,6 +170,7 @@ class _Pass:
             dry_run=self.dry_run,
             reconcile=self.reconcile,
             team_datas=self.state.team_datas,
+            quiet=not fetched.changed and not fetched.forgotten,
         )
         scored = {r.team for r in summary.results}
         self.state.scored([t for t in view.teams if t.team.name in scored], project_watermarks(store))

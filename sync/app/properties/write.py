@@ -1,20 +1,32 @@
-"""The property phase as a pass runs it: after the scores are recorded and the daily series extended."""
+"""The property phase as a pass runs it: after the scores are recorded and the daily series extended.
+
+A pass in which nothing changed in Jira (no issue newer than the stored copy, nothing forgotten, no score
+to write) still finds documents that moved as time passed: a rolling window's sample, an ageing figure,
+today's point of a daily series, days a backfill added. Jira holding such a document written less than
+:data:`DRIFT_REFRESH` ago keeps it until then, so a quiet pass costs its one search and writes nothing;
+any change in Jira, a score written, a reconciliation or a write left unsettled sends it at once.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 
 from kpiokr.kpi import TeamData
 from sync.app.ports import Ports
-from sync.app.properties.build import daily_series, desired_properties
+from sync.app.properties.build import DesiredProperty, daily_series, desired_properties
 from sync.app.properties.forecasts import objective_forecasts
-from sync.app.properties.phase import PropertyOutcomes, PropertyPhase
+from sync.app.properties.phase import PropertyOutcomes, PropertyPhase, ledger_field
 from sync.app.results import team_document
 from sync.app.run_summary import RunSummary
 from sync.mapping import TeamMapping
+from sync.store import Store
 
 log = logging.getLogger(__name__)
+
+#: How long a document that moved only as time passed may wait in a quiet pass.
+DRIFT_REFRESH = timedelta(hours=6)
 
 
 def write_properties(
@@ -25,10 +37,12 @@ def write_properties(
     dry_run: bool,
     reconcile: bool,
     team_datas: Mapping[str, TeamData] | None = None,
+    quiet: bool = False,
 ) -> PropertyOutcomes | None:
     """Plan the scored teams' property documents Jira lacks and send them (not on a dry run, nor when
     ``writeback.enabled`` or ``writeback.properties`` is off); ``None`` when properties are off.
-    ``team_datas``: each team's calculator data the pass scored it from (its histories, for forecasts)."""
+    ``team_datas``: each team's calculator data the pass scored it from (its histories, for forecasts);
+    ``quiet``: the pass found nothing changed in Jira (see the module docstring)."""
     writeback = ports.config.writeback
     if not writeback.properties:
         return None
@@ -47,6 +61,8 @@ def write_properties(
     if not dry_run:
         phase.settle_interrupted({d.key for d in desired})
     planned = phase.plan(desired, reconcile=reconcile)
+    if quiet and not reconcile and not summary.planned:
+        planned = _due(store, planned, ports.clock())
     summary.planned_properties = list(planned)
     log.info("run %d: %d property document(s) to write", summary.run_id, len(planned))
     if dry_run or not writeback.enabled or not planned:
@@ -61,3 +77,14 @@ def write_properties(
     summary.unconfirmed_properties = outcomes.unconfirmed
     summary.problems.extend(f"property not written: {reason}" for reason in outcomes.rejected)
     return outcomes
+
+
+def _due(store: Store, planned: Sequence[DesiredProperty], now: datetime) -> list[DesiredProperty]:
+    """Of ``planned``, those Jira does not hold in a version written less than :data:`DRIFT_REFRESH` ago."""
+    newest = {(e.issue_key, e.field_id): e for e in store.latest_ledger_entries({p.key for p in planned})}
+
+    def recent(wanted: DesiredProperty) -> bool:
+        entry = newest.get((wanted.key, ledger_field(wanted.property_key)))
+        return entry is not None and entry.outcome == "written" and now - entry.written_at < DRIFT_REFRESH
+
+    return [p for p in planned if not recent(p)]
