@@ -84,11 +84,13 @@ def test_events_kpiokr_does_not_act_on_are_none_and_bodies_that_are_no_event_are
             read_hint(body, None)
 
 
-def test_the_teams_touched_are_those_reading_the_project_or_on_the_board() -> None:
+def test_the_teams_touched_are_those_reading_the_project_or_on_the_board_and_those_sharing_a_project() -> None:
     teams = [MOB, WEB, OPS]
     mob = Hint("jira:issue_updated", ("k",), project="MOB")
     assert [t.team.name for t in teams_touched(teams, [mob])] == ["Mobile", "Web"]
-    assert [t.team.name for t in teams_touched(teams, [Hint("sprint_started", ("k",), board_id=7)])] == ["Mobile"]
+    sprint = Hint("sprint_started", ("k",), board_id=7)
+    assert [t.team.name for t in teams_touched([MOB, OPS], [sprint])] == ["Mobile"]
+    assert [t.team.name for t in teams_touched(teams, [sprint])] == ["Mobile", "Web"], "Web reads MOB too"
     assert teams_touched(teams, [Hint("jira:issue_updated", ("k",), project="HR")]) == []
     unnamed = Hint("jira:issue_created", ("k",))
     assert [t.team.name for t in teams_touched(teams, [unnamed])] == ["Mobile", "Web", "Ops"]

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from sync.app.leases import project_groups
 from sync.app.site_answers import SiteFacts
 from sync.app.webhooks.debounce import Debouncer
 from sync.app.webhooks.events import Hint
@@ -35,7 +36,8 @@ log = logging.getLogger(__name__)
 
 def teams_touched(teams: Sequence[TeamMapping], hints: Iterable[Hint]) -> list[TeamMapping]:
     """The teams a batch of hints touches: those reading a project named, those on a board named (a board
-    given by name in a mapping may be any), every team for an issue event naming no project."""
+    given by name in a mapping may be any), every team for an issue event naming no project; and with
+    each, the teams sharing a project with it."""
     touched: set[str] = set()
     for hint in hints:
         for team in teams:
@@ -48,6 +50,9 @@ def teams_touched(teams: Sequence[TeamMapping], hints: Iterable[Hint]) -> list[T
                 hit = hint.event.startswith("jira:issue_")
             if hit:
                 touched.add(settings.name)
+    for group in project_groups(teams).values():  # teams sharing a project share its fetch and documents
+        if touched.intersection(group):
+            touched.update(group)
     return [t for t in teams if t.team.name in touched]
 
 
