@@ -270,3 +270,22 @@ class LeaseRow(Base):
     teams: Mapped[object] = mapped_column(JsonText)
     acquired_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WebhookHintRow(Base):
+    """What an accepted webhook names (its event, project, issue, board, and the change its body tells),
+    left by the process that received it for the daemon leasing the teams it touches; ``id`` grows with
+    every hint (never reused), ``origin`` is the receiving process, kept until ``expires_at``."""
+
+    __tablename__ = "webhook_hints"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - SQLAlchemy's declarative form
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    origin: Mapped[str] = mapped_column(String(255))
+    event: Mapped[str] = mapped_column(String(100))
+    project: Mapped[str | None] = mapped_column(String(255))
+    issue_id: Mapped[str | None] = mapped_column(String(64))
+    board_id: Mapped[int | None] = mapped_column(BigInteger)
+    change: Mapped[object | None] = mapped_column(JsonText)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
