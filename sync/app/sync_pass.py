@@ -140,6 +140,7 @@ class _Pass:
     def run(self, teams: Sequence[TeamMapping]) -> None:
         """Fetch, translate, score, plan, apply, record."""
         summary, site, boards_of, store = self.summary, self.site, self.boards, self.ports.store
+        asked = tuple(teams)
         self.state.catch_up(teams, project_watermarks(store))
         if self.reconcile:
             site.forget()
@@ -171,6 +172,7 @@ class _Pass:
             reconcile=self.reconcile,
             team_datas=self.state.team_datas,
             quiet=not fetched.changed and not fetched.forgotten,
+            skipped=[t for t in asked if t.team.name in summary.failed_teams],
         )
         scored = {r.team for r in summary.results}
         self.state.scored([t for t in view.teams if t.team.name in scored], project_watermarks(store))

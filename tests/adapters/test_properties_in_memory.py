@@ -3,6 +3,7 @@ and a kill after a property request left, settled on restart without writing the
 
 from collections import Counter
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,35 @@ def test_sync_lists_the_documents_it_wrote_and_exits_1_when_jira_refuses_one(wor
     assert any("Administer Projects" in line and "writeback.properties = false" in line for line in lines)
     assert ", 0 property document(s) to write" not in lines[0]
     assert f"{len(wrote)} property document(s) written, {len(refused)} refused" in lines[0]
+
+
+def _team_property(world: World, project: str) -> dict:
+    return world.site.properties[("project", world.site.projects[project].id)]["kpiokr.team"]
+
+
+def test_a_team_skipped_by_a_pass_stays_in_the_document_of_a_project_it_shares(world):
+    web = world.mappings / "web.toml"
+    web.write_text(web.read_text().replace('projects = ["WEB"]', 'projects = ["WEB", "MOB"]'))
+    with world.app() as app:
+        runner = world.runner(app)
+        first = runner.run()
+        assert sorted(_team_property(world, "MOB")["teams"]) == ["MOB", "WEB"]
+        web.write_text(web.read_text().replace("labels = okr'", "labels = okr AND nosuchfield = 1'"))
+        edited = next(
+            w.issue_key
+            for w in first.planned
+            if w.issue_key.startswith("MOB-") and any(f.field_name == "Key result progress" for f in w.fields)
+        )
+        issue = world.site.by_key[edited]
+        number = next(
+            f for f in world.site.fields.values() if f.custom and f.kind == "number" and f.key in issue.values
+        )
+        world.site.advance(timedelta(minutes=1))
+        world.site.edit_issue(edited, {number.wire_id(world.flavor): float(issue.values[number.key]) + 1000}, "pm")
+        writes_before = len(_property_writes(world))
+        second = runner.run()
+    assert set(second.failed_teams) == {"WEB"}
+    assert edited in {w.issue_key for w in second.planned}, "MOB's scores moved: its documents are written"
+    assert len(_property_writes(world)) > writes_before
+    assert sorted(_team_property(world, "MOB")["teams"]) == ["MOB", "WEB"], "WEB kept as its stored report has it"
+    validator("kpiokr.team").validate(_team_property(world, "MOB"))

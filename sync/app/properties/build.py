@@ -18,6 +18,8 @@ from sync.store import Store
 
 #: What carries a property: an issue or a project.
 Entity = Literal["issue", "project"]
+#: A team listed in its projects' documents only: its report document, those projects, its daily series.
+ListedTeam = tuple[Mapping[str, Any], Sequence[str], DailySeries]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +46,14 @@ def desired_properties(
     daily: Mapping[str, DailySeries],
     dashboard_url: str | None = None,
     forecasts: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+    *,
+    listed: Sequence[ListedTeam] = (),
 ) -> list[DesiredProperty]:
     """The ``kpiokr.objective`` document of every objective and the ``kpiokr.team`` document of every
     project of ``reports`` (team report documents); ``projects`` names each team's projects, ``daily``
     each team's daily series, ``forecasts`` each team's objective forecasts by epic key. A project
-    several teams read holds them all, by team name."""
+    several teams read holds them all, by team name; ``listed`` adds teams to the documents of the
+    projects named with them (a report, those projects, its daily series), writing nothing else of theirs."""
     wanted: list[DesiredProperty] = []
     entries: dict[str, list[dict[str, Any]]] = {}
     for report in reports:
@@ -60,6 +65,9 @@ def desired_properties(
         entry = team_entry(report, series, dashboard_url)
         for project in projects.get(team, ()):
             entries.setdefault(project, []).append(entry)
+    for report, shared, series in listed:  # teams not scored now: in the projects' documents only
+        for project in shared:
+            entries[project].append(team_entry(report, series, dashboard_url))
     wanted.extend(
         DesiredProperty("project", project, TEAM_PROPERTY, team_document(project, listed))
         for project, listed in sorted(entries.items())

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from kpiokr.kpi import TeamData
 from sync.app.ports import Ports
-from sync.app.properties.build import DesiredProperty, daily_series, desired_properties
+from sync.app.properties.build import DesiredProperty, ListedTeam, daily_series, desired_properties
 from sync.app.properties.forecasts import objective_forecasts
 from sync.app.properties.phase import PropertyOutcomes, PropertyPhase, ledger_field
 from sync.app.results import team_document
@@ -38,11 +38,13 @@ def write_properties(
     reconcile: bool,
     team_datas: Mapping[str, TeamData] | None = None,
     quiet: bool = False,
+    skipped: Sequence[TeamMapping] = (),
 ) -> PropertyOutcomes | None:
     """Plan the scored teams' property documents Jira lacks and send them (not on a dry run, nor when
     ``writeback.enabled`` or ``writeback.properties`` is off); ``None`` when properties are off.
     ``team_datas``: each team's calculator data the pass scored it from (its histories, for forecasts);
-    ``quiet``: the pass found nothing changed in Jira (see the module docstring)."""
+    ``quiet``: the pass found nothing changed in Jira (see the module docstring); ``skipped``: the pass's
+    teams it could not score, listed in a shared project's document as their newest stored report has them."""
     writeback = ports.config.writeback
     if not writeback.properties:
         return None
@@ -56,7 +58,8 @@ def write_properties(
     forecasts = {
         r.team: objective_forecasts(store, mappings[r.team], r, daily[r.team], datas.get(r.team)) for r in results
     }
-    desired = desired_properties(reports, projects, daily, ports.config.dashboard.public_url, forecasts)
+    kept = _kept_entries(store, skipped, {p for r in results for p in projects[r.team]})
+    desired = desired_properties(reports, projects, daily, ports.config.dashboard.public_url, forecasts, listed=kept)
     phase = PropertyPhase(ports.jira, store, ports.clock, summary.run_id, ports.hooks.before_write)
     if not dry_run:
         phase.settle_interrupted({d.key for d in desired})
@@ -88,3 +91,16 @@ def _due(store: Store, planned: Sequence[DesiredProperty], now: datetime) -> lis
         return entry is not None and entry.outcome == "written" and now - entry.written_at < DRIFT_REFRESH
 
     return [p for p in planned if not recent(p)]
+
+
+def _kept_entries(store: Store, skipped: Sequence[TeamMapping], written: set[str]) -> list[ListedTeam]:
+    """Each skipped team reading a project whose document is written: its newest stored report, its
+    projects and its daily series, so a shared project's document keeps it."""
+    kept: list[ListedTeam] = []
+    for team in skipped:
+        shared = [p for p in team.team.projects if p in written]
+        stored = store.latest_reports(team.team.name) if shared else []
+        if stored:
+            document = stored[0].document
+            kept.append((document, shared, daily_series(store, team.team.name, str(document["cycle"]))))
+    return kept
