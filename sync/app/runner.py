@@ -43,6 +43,9 @@ class Partition(Protocol):
     def check(self) -> None:
         """Raise unless this daemon still holds the teams of the pass: called before each write."""
 
+    def leased_teams(self) -> list[str]:
+        """The names of the teams this daemon holds now."""
+
 
 class Runner:
     """Runs passes against one Jira and one store over the current mappings, holding the warm state.

@@ -116,9 +116,10 @@ def daemon(
         daemon_share(app.store, app.runner(stop), config.sync, utc_now) as share,
     ):
         runner = share.runner
-        live = _live_updates(config, runner, app.metrics, serve=serve)
+        live = _live_updates(config, runner, app.metrics, origin=share.owner, serve=serve)
         if access is not None:
-            receiver = webhook_receiver(config, os.environ, app.store, utc_now, live.hint if live else None)
+            on_hint = live.hint if live else None
+            receiver = webhook_receiver(config, os.environ, app.store, utc_now, on_hint, origin=share.owner)
             dashboard = dashboard_server(config, app.store, access, metrics=app.metrics, webhooks=receiver)
             dashboard.start()
             log.info("dashboard at %s", dashboard.url)
@@ -183,14 +184,17 @@ def daemon(
     return 0
 
 
-def _live_updates(config: Config, runner: Runner, metrics: Metrics | None, *, serve: bool) -> LiveUpdates | None:
-    """Passes driven by webhooks when ``[webhooks]`` is enabled and the daemon serves their endpoint."""
+def _live_updates(
+    config: Config, runner: Runner, metrics: Metrics | None, *, origin: str, serve: bool
+) -> LiveUpdates | None:
+    """Passes driven by webhooks when ``[webhooks]`` is enabled: those this daemon receives (with
+    ``serve``) and those other processes (daemons, ``kpiokr serve``) leave in the store."""
     if not config.webhooks.enabled:
         return None
     if not serve:
-        log.warning("webhooks.enabled is set, but webhooks are received only by `kpiokr daemon --serve`")
-        return None
-    return LiveUpdates(runner, config.webhooks, on_handled=metrics.webhook_handled if metrics else None)
+        log.info("webhooks: acting on those `kpiokr serve` or other daemons on this store receive")
+    handled = metrics.webhook_handled if metrics else None
+    return LiveUpdates(runner, config.webhooks, on_handled=handled, origin=origin)
 
 
 def dashboard_server(
@@ -225,11 +229,11 @@ def serve(config: Config) -> int:
     access = dashboard_access(config.dashboard, os.environ, config.base_dir)
     store = open_store(config)
     try:
-        receiver = webhook_receiver(config, os.environ, store, utc_now)
+        receiver = webhook_receiver(config, os.environ, store, utc_now, origin=default_owner("serve"))
         server = dashboard_server(config, store, access, metrics=build_metrics(store), webhooks=receiver)
         print(f"kpiokr dashboard at {server.url} (Ctrl-C stops it)", flush=True)
         if receiver is not None:
-            print("webhooks are recorded here; `kpiokr daemon --serve` is what acts on them", flush=True)
+            print("webhooks are recorded here for `kpiokr daemon` (webhooks enabled) to act on", flush=True)
         server.run()
     finally:
         store.close()

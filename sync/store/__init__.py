@@ -2,6 +2,7 @@
 on SQLite and PostgreSQL."""
 
 from sync.store.errors import StoreLocked
+from sync.store.hints import HintNote, StoredHint
 from sync.store.leases import DaemonsShareStore, LeaseLost
 from sync.store.lock import default_owner
 from sync.store.records import KeyResultScoreRecord, KpiValueRecord, LedgerEntry, ObjectiveScoreRecord
@@ -11,6 +12,7 @@ from sync.store.store import Store, create_store_engine
 __all__ = [
     "DaemonsShareStore",
     "DailyPoint",
+    "HintNote",
     "KeyResultScoreRecord",
     "KpiValueRecord",
     "LeaseLost",
@@ -18,6 +20,7 @@ __all__ = [
     "ObjectiveScoreRecord",
     "Store",
     "StoreLocked",
+    "StoredHint",
     "create_store_engine",
     "default_owner",
 ]

@@ -1,7 +1,7 @@
 """Nothing served writes but Jira's webhooks: with the webhook endpoint mounted beside the dashboard,
 every page, API answer and static file refuses every method but GET and HEAD, and a signed delivery
 at ``POST /webhooks/jira`` (``kpiokr serve``: no daemon in the process) adds its delivery record and
-changes nothing else in the store."""
+its hint for the daemons, and changes nothing else in the store."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -77,7 +77,9 @@ def test_every_read_address_refuses_every_write_method(served: Served, client: T
     assert tables(served) == before
 
 
-def test_a_signed_webhook_adds_its_delivery_record_and_changes_nothing_else(served: Served, client: TestClient):
+def test_a_signed_webhook_adds_its_delivery_record_and_hint_and_changes_nothing_else(
+    served: Served, client: TestClient
+):
     before = tables(served)
     unsigned = client.post(PATH, content=BODY)
     assert unsigned.status_code == 401
@@ -86,6 +88,8 @@ def test_a_signed_webhook_adds_its_delivery_record_and_changes_nothing_else(serv
     assert (answer.status_code, answer.json()["status"]) == (202, "recorded")
     after = tables(served)
     assert len(after["webhook_deliveries"]) > len(before["webhook_deliveries"])
-    assert {n: rows for n, rows in after.items() if n != "webhook_deliveries"} == {
-        n: rows for n, rows in before.items() if n != "webhook_deliveries"
+    assert len(after["webhook_hints"]) == len(before["webhook_hints"]) + 1
+    written = {"webhook_deliveries", "webhook_hints"}
+    assert {n: rows for n, rows in after.items() if n not in written} == {
+        n: rows for n, rows in before.items() if n not in written
     }

@@ -110,9 +110,11 @@ def test_other_events_are_ignored_and_signed_garbage_is_a_bad_request(store: Sto
     assert hints == []
 
 
-def test_without_a_daemon_the_webhook_is_recorded_and_the_answer_says_who_acts(store: Store) -> None:
+def test_without_a_daemon_the_webhook_leaves_its_hint_and_the_answer_says_who_acts(store: Store) -> None:
     body = _body()
     answer = _client(store, None).post(PATH, content=body, headers={"x-hub-signature": signature_of(SECRET, body)})
     assert answer.status_code == 202
     assert answer.json()["status"] == "recorded"
-    assert "kpiokr daemon --serve" in answer.json()["message"]
+    assert "`kpiokr daemon`" in answer.json()["message"]
+    assert "within a second" in answer.json()["message"]
+    assert [(h.origin, h.note.project, h.note.issue_id) for h in store.hints_after(0)] == [("serve", "MOB", "10042")]

@@ -9,10 +9,16 @@ fields only) leads to no pass: the fetch would leave those writes out of the his
 a forged body of that kind can at most delay a change until the scheduled sync. Passes run one at a
 time with the runner's (:attr:`Runner.turn`), on the runner's warm state narrowed to the teams,
 which then takes back what the pass learned.
+
+Hints come from this process's receiver at once, and from the store, where every process receiving
+webhooks leaves them (:class:`sync.app.webhooks.handover.HintFollower`): on a store shared by several
+daemons, each passes over the touched teams it leases only, so a webhook received by one daemon
+reaches the daemon leasing its teams within a second.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -23,6 +29,7 @@ from sync.app.leases import project_groups
 from sync.app.site_answers import SiteFacts
 from sync.app.webhooks.debounce import Debouncer
 from sync.app.webhooks.events import Hint
+from sync.app.webhooks.handover import HintFollower
 from sync.config import WebhookSettings
 from sync.errors import JiraNotFound, JiraPermissionError, KpiokrError
 from sync.jira import OwnWrites
@@ -74,16 +81,25 @@ def worth_a_pass(hints: Iterable[Hint], own: OwnWrites | None) -> list[Hint]:
 
 
 class LiveUpdates:
-    """Gathers hints (:meth:`hint`, the receiver's sink) and runs passes for the teams they touch."""
+    """Gathers hints (:meth:`hint`, the receiver's sink, and the store's hints other processes left, when
+    ``origin`` names this process) and runs passes for the teams they touch that this daemon scores."""
 
     def __init__(
-        self, runner: Runner, settings: WebhookSettings, on_handled: Callable[[float], None] | None = None
+        self,
+        runner: Runner,
+        settings: WebhookSettings,
+        on_handled: Callable[[float], None] | None = None,
+        *,
+        origin: str | None = None,
     ) -> None:
         self.runner = runner
         self.on_handled = on_handled
+        self.origin = origin
         self.debouncer = Debouncer(settings.quiet_seconds, settings.max_wait_seconds, self.run)
+        self.follower: HintFollower | None = None
         self._queued = threading.Event()  # a batch waits for the runner's turn
         self._own: OwnWrites | None = None  # kpiokr's own writes as the last batch's pass knew them
+        self._mapped: Sequence[TeamMapping] = ()  # the mappings as the last batch (or the start) read them
 
     def hint(self, hint: Hint) -> None:
         """Take one accepted webhook's hint; one that is only kpiokr's own writes coming back, as far as the
@@ -93,9 +109,24 @@ class LiveUpdates:
             return
         self.debouncer.add(hint)
 
+    def handed(self, hint: Hint) -> None:
+        """Take a hint another process received: dropped when the teams it touches are all another daemon's."""
+        touched = teams_touched(self._mapped, [hint])
+        if touched and not self._scored(touched):
+            log.debug("webhook %s: for teams another daemon leases", hint.event)
+            return
+        self.hint(hint)
+
     def start(self) -> None:
-        """Begin turning hints into passes; the runner's passes give way to them (:attr:`Runner.waiting`)."""
-        self.runner.waiting = self.waiting
+        """Begin turning hints into passes, following the store's from the newest on when ``origin`` is
+        given; the runner's passes give way to them (:attr:`Runner.waiting`)."""
+        runner = self.runner
+        runner.waiting = self.waiting
+        with contextlib.suppress(KpiokrError):  # no valid mappings yet: every handed hint is kept
+            self._mapped = runner.mappings.current()
+        if self.origin is not None:
+            self.follower = HintFollower(runner.store, self.origin, self.handed, runner.clock)
+            self.follower.start()
         self.debouncer.start()
 
     def waiting(self) -> bool:
@@ -104,7 +135,17 @@ class LiveUpdates:
 
     def stop(self) -> None:
         """End after the pass under way."""
+        if self.follower is not None:
+            self.follower.close()
         self.debouncer.close()
+
+    def _scored(self, teams: Sequence[TeamMapping]) -> list[TeamMapping]:
+        """Those of ``teams`` this daemon scores: all, unless it shares the store (its leased teams)."""
+        partition = self.runner.partition
+        if partition is None:
+            return list(teams)
+        leased = set(partition.leased_teams())
+        return [t for t in teams if t.team.name in leased]
 
     def run(self, hints: Sequence[Hint]) -> None:
         """One pass for the teams ``hints`` touch (none when they touch no team, are only kpiokr's own
@@ -120,11 +161,14 @@ class LiveUpdates:
             except KpiokrError as error:
                 log.error("live update skipped: %s", error)
                 return
+            self._mapped = mapped
             self._own = own_writes(mapped, runner.state.site)
             acted_on = worth_a_pass(hints, self._own)
-            teams = teams_touched(mapped, acted_on)
+            touched = teams_touched(mapped, acted_on)
+            teams = self._scored(touched)
             if not teams:
                 said = "are kpiokr's own writes" if hints and not acted_on else "touch no mapped team"
+                said = "touch only teams another daemon leases" if touched else said
                 log.info("webhook(s) %s %s", ", ".join(sorted({h.event for h in hints})), said)
                 return
             names = frozenset(t.team.name for t in teams)
@@ -149,6 +193,7 @@ class LiveUpdates:
                 len(hints),
                 summary.fetched,
                 written,
+                extra={**summary.log_fields(), "trigger": "webhook", "webhooks": len(hints), "teams": sorted(names)},
             )
 
     def _mark_boards(self, hints: Iterable[Hint]) -> None:

@@ -4,9 +4,10 @@ recorded once, and its hint handed on.
 401 unsigned or wrongly signed; 413 larger than ``webhooks.max_body_bytes`` (the body is read up to
 the limit whatever ``Content-Length`` says); 400 signed but no Jira event; 200 ``duplicate`` for a
 delivery already received (Jira's redeliveries, replays); 200 ``ignored`` for an event kpiokr does not
-act on; 202 when accepted. Where no daemon runs in the process (``kpiokr serve``), an accepted webhook
-is recorded and the answer says that the daemon acts on webhooks (``kpiokr daemon --serve``); its
-scheduled sync picks the change up meanwhile.
+act on; 202 when accepted. An accepted webhook leaves its hint in the store with its delivery, for the
+daemon leasing the teams it touches (:mod:`sync.app.webhooks.handover`); a daemon receiving it also
+hands it on in the process at once (``on_hint``), where no daemon runs (``kpiokr serve``) it is only
+recorded.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from sync.app.webhooks.events import Hint, WebhookBodyError, read_hint
+from sync.app.webhooks.handover import note_of
 from sync.app.webhooks.signature import signature_matches
 from sync.config import Config, WebhookSettings, read_webhook_secret
 from sync.store import Store
@@ -31,14 +33,14 @@ log = logging.getLogger(__name__)
 
 PATH = "/webhooks/jira"
 NO_DAEMON = (
-    "recorded; no daemon runs in this process (kpiokr serve): webhooks are acted on by `kpiokr daemon --serve`, "
-    "and meanwhile the daemon's scheduled sync picks the change up"
+    "recorded; no daemon runs in this process (kpiokr serve): the `kpiokr daemon` with webhooks enabled that "
+    "leases the teams this event touches reads it from the store and runs a pass for them within a second"
 )
 
 
 class WebhookReceiver:
-    """The endpoint over ``store`` (deliveries received) with ``secret``; accepted hints go to ``on_hint``
-    (None: no daemon in this process)."""
+    """The endpoint over ``store`` (deliveries received, hints left for the daemons) with ``secret``, in the
+    process ``origin``; accepted hints also go to ``on_hint`` (None: no daemon in this process)."""
 
     def __init__(
         self,
@@ -47,12 +49,15 @@ class WebhookReceiver:
         store: Store,
         clock: Callable[[], datetime],
         on_hint: Callable[[Hint], None] | None = None,
+        *,
+        origin: str = "serve",
     ) -> None:
         self._secret = secret
         self.settings = settings
         self.store = store
         self.clock = clock
         self.on_hint = on_hint
+        self.origin = origin
 
     async def receive(self, request: Request) -> JSONResponse:
         """Answer one delivery."""
@@ -75,7 +80,7 @@ class WebhookReceiver:
     def _accept(self, hint: Hint) -> JSONResponse:
         now = self.clock()
         keep = timedelta(hours=self.settings.keep_deliveries_hours)
-        if not self.store.record_delivery(hint.keys, hint.event, now, keep):
+        if not self.store.record_delivery(hint.keys, hint.event, now, keep, (note_of(hint), self.origin)):
             log.info("webhook %s: a delivery already received, answered once", hint.event)
             return _answer(200, "duplicate", "this delivery was already received")
         if self.on_hint is None:
@@ -109,10 +114,12 @@ def webhook_receiver(
     store: Store,
     clock: Callable[[], datetime],
     on_hint: Callable[[Hint], None] | None = None,
+    *,
+    origin: str,
 ) -> WebhookReceiver | None:
-    """The receiver ``[webhooks]`` asks for (None when not enabled), its secret read from the environment
-    or its file; a :class:`ConfigError` when enabled without one."""
+    """The receiver ``[webhooks]`` asks for in the process ``origin`` (None when not enabled), its secret
+    read from the environment or its file; a :class:`ConfigError` when enabled without one."""
     if not config.webhooks.enabled:
         return None
     secret = read_webhook_secret(config.webhooks, environ, Path(config.base_dir))
-    return WebhookReceiver(secret, config.webhooks, store, clock, on_hint)
+    return WebhookReceiver(secret, config.webhooks, store, clock, on_hint, origin=origin)
