@@ -6,6 +6,13 @@ compared, :mod:`sync.app.writeback`), where it is written (each objective's epic
 issue), what it holds, and the options a select list needs. The mapping schema, ``kpiokr setup``,
 evaluation, write-back and ``kpiokr check`` read these entries; a test holds both READMEs' tables
 to them. A new score field is a new entry here.
+
+An ``optional`` field is written only where the site has it: a site that lacks it (it was installed
+before the field existed and ``kpiokr setup`` has not run since) gets no "missing score field"
+problem for it, unless its mapping names it in ``[score_fields]``. A field written ``from_forecast``
+holds the objective's forecast at cycle end: a pass makes the forecasts where a team has such a field,
+and empties it while the data are too thin for one, so it never shows a stale figure (the other
+fields keep what they hold when there is nothing to write).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
+from kpiokr.forecasting import Forecast
 from kpiokr.okr import KeyResultScore, ObjectiveScore, ObjectiveStatus
 
 #: How a Jira field takes a value: a number, a select-list option, or text.
@@ -21,7 +29,17 @@ FieldKind = Literal["number", "select", "text"]
 #: Where a score field is written: each objective's epic, or each key-result issue.
 Place = Literal["objective", "key_result"]
 
-Graded = TypeVar("Graded", ObjectiveScore, KeyResultScore)
+
+@dataclass(frozen=True)
+class ObjectiveGrade:
+    """What the objective fields are written from: its score, and its forecast at cycle end when there
+    is one with a chance of success (:func:`sync.app.properties.forecasts.objective_forecasts`)."""
+
+    score: ObjectiveScore
+    forecast: Forecast | None = None
+
+
+Graded = TypeVar("Graded", ObjectiveGrade, KeyResultScore)
 
 _KIND_NOUNS: dict[FieldKind, str] = {"number": "Number field", "select": "Select list", "text": "Text field"}
 _PLACES: dict[Place, tuple[str, str]] = {
@@ -44,11 +62,16 @@ class ScoreField(Generic[Graded]):
     value: Callable[[Graded], float | str | None]
     #: The options a select list must have.
     options: tuple[str, ...] = ()
+    #: Written only where the site has the field (see the module docstring).
+    optional: bool = False
+    #: The value comes from the objective's forecast; ``None`` (no forecast) empties the field.
+    from_forecast: bool = False
 
     @property
     def description(self) -> str:
         """What the mapping schema says of the setting, e.g. ``Number field on the epic``."""
-        return f"{_KIND_NOUNS[self.kind]} on {_PLACES[self.place][0]}"
+        optional = " (optional: written where the site has it)" if self.optional else ""
+        return f"{_KIND_NOUNS[self.kind]} on {_PLACES[self.place][0]}{optional}"
 
     @property
     def written_to(self) -> str:
@@ -56,15 +79,15 @@ class ScoreField(Generic[Graded]):
         return _PLACES[self.place][1]
 
 
-OBJECTIVE_FIELDS: tuple[ScoreField[ObjectiveScore], ...] = (
-    ScoreField("objective_score", "Objective score", "number", "objective", "0.00-1.00", lambda s: s.score),
+OBJECTIVE_FIELDS: tuple[ScoreField[ObjectiveGrade], ...] = (
+    ScoreField("objective_score", "Objective score", "number", "objective", "0.00-1.00", lambda g: g.score.score),
     ScoreField(
         "objective_status",
         "Objective status",
         "select",
         "objective",
         " / ".join(s.value for s in ObjectiveStatus),
-        lambda s: s.status.value,
+        lambda g: g.score.status.value,
         options=tuple(s.value for s in ObjectiveStatus),
     ),
     ScoreField(
@@ -73,15 +96,28 @@ OBJECTIVE_FIELDS: tuple[ScoreField[ObjectiveScore], ...] = (
         "text",
         "objective",
         "e.g. `0.24 · at risk · behind the pace the cycle expects`",
-        lambda s: s.summary,
+        lambda g: g.score.summary,
+    ),
+    ScoreField(
+        "objective_forecast_score",
+        "Objective forecast",
+        "number",
+        "objective",
+        "0.00-1.00: the score projected at cycle end, empty while the data are too thin for a forecast"
+        " (optional: written once the field exists)",
+        lambda g: None if g.forecast is None else g.forecast.projection,
+        optional=True,
+        from_forecast=True,
     ),
 )
 KEY_RESULT_FIELDS: tuple[ScoreField[KeyResultScore], ...] = (
     ScoreField("key_result_progress", "Key result progress", "number", "key_result", "0.00-1.00", lambda s: s.score),
 )
-AnyScoreField = ScoreField[ObjectiveScore] | ScoreField[KeyResultScore]
+AnyScoreField = ScoreField[ObjectiveGrade] | ScoreField[KeyResultScore]
 #: Every score field, in the order the docs list them.
 SCORE_FIELDS: tuple[AnyScoreField, ...] = (
     *OBJECTIVE_FIELDS,
     *KEY_RESULT_FIELDS,
 )
+#: The settings of the optional score fields.
+OPTIONAL_SETTINGS = frozenset(f.setting for f in SCORE_FIELDS if f.optional)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from kpiokr.forecasting import Forecast
 from kpiokr.history import IssueHistory
 from kpiokr.kpi import KpiResult, TeamData, evaluate_kpi
 from kpiokr.okr import KeyResultInputs, score_key_result, score_objective
@@ -28,7 +29,14 @@ from sync.mapping import (
     objective_count_warnings,
     unmeasured_warnings,
 )
-from sync.score_fields import KEY_RESULT_FIELDS, OBJECTIVE_FIELDS, SCORE_FIELDS, FieldKind
+from sync.score_fields import (
+    KEY_RESULT_FIELDS,
+    OBJECTIVE_FIELDS,
+    SCORE_FIELDS,
+    AnyScoreField,
+    FieldKind,
+    ObjectiveGrade,
+)
 
 __all__ = ["IssueIndex", "JiraAnswers", "evaluate_team"]
 
@@ -175,12 +183,18 @@ def count_warnings(team: TeamMapping, result: TeamResult) -> list[MappingProblem
     return warnings
 
 
+#: The score fields every team with objectives must have on the site.
+REQUIRED_SETTINGS = frozenset(f.setting for f in SCORE_FIELDS if not f.optional)
+
+
 @dataclass(frozen=True)
 class ScoreFieldIds:
     """The site's field for each score field setting (:data:`sync.score_fields.SCORE_FIELDS`);
-    a setting whose field does not exist (yet) is absent."""
+    a setting whose field does not exist (yet) is absent. ``required``: the settings whose field
+    must exist (an optional field only when the mapping names it)."""
 
     by_setting: Mapping[str, FieldInfo] = field(default_factory=dict)
+    required: frozenset[str] = REQUIRED_SETTINGS
 
     def present(self) -> list[FieldInfo]:
         """The fields that exist."""
@@ -188,8 +202,13 @@ class ScoreFieldIds:
 
     @property
     def complete(self) -> bool:
-        """True when every score field exists."""
-        return all(f.setting in self.by_setting for f in SCORE_FIELDS)
+        """True when every required score field exists."""
+        return self.required <= self.by_setting.keys()
+
+    @property
+    def wants_forecasts(self) -> bool:
+        """True when a field written from the objectives' forecasts exists."""
+        return any(f.from_forecast and f.setting in self.by_setting for f in OBJECTIVE_FIELDS)
 
 
 def field_kind(info: FieldInfo) -> FieldKind:
@@ -201,20 +220,29 @@ def field_kind(info: FieldInfo) -> FieldKind:
     return "text"
 
 
-def desired_values(result: TeamResult, fields: ScoreFieldIds) -> list[DesiredValue]:
+def desired_values(
+    result: TeamResult, fields: ScoreFieldIds, forecasts: Mapping[str, Forecast] | None = None
+) -> list[DesiredValue]:
     """Each objective field on each objective epic, each key-result field on each key-result issue
-    (where the key result has a value). A key result shared by two objectives is written once."""
+    (where the key result has a value). A key result shared by two objectives is written once.
+
+    ``forecasts`` are the objectives' forecasts by epic key when the pass made them (``None``: it did
+    not, and the fields written from them are left as they are); an objective without one then gets
+    its forecast fields emptied."""
     wanted: dict[tuple[str, str], DesiredValue] = {}
 
-    def want(issue: str, setting: str, value: float | str | None) -> None:
-        info = fields.by_setting.get(setting)
-        if info is not None and value is not None:
-            wanted[issue, info.id] = DesiredValue(issue, info.id, info.name, field_kind(info), value)
+    def want(issue: str, score_field: AnyScoreField, value: float | str | None) -> None:
+        info = fields.by_setting.get(score_field.setting)
+        if info is None or (value is None and not score_field.from_forecast):
+            return
+        wanted[issue, info.id] = DesiredValue(issue, info.id, info.name, field_kind(info), value)
 
     for objective, score in result.objectives:
+        grade = ObjectiveGrade(score, None if forecasts is None else forecasts.get(objective.key))
         for objective_field in OBJECTIVE_FIELDS:
-            want(objective.key, objective_field.setting, objective_field.value(score))
+            if forecasts is not None or not objective_field.from_forecast:
+                want(objective.key, objective_field, objective_field.value(grade))
         for kr in score.key_results:
             for kr_field in KEY_RESULT_FIELDS:
-                want(kr.key, kr_field.setting, kr_field.value(kr))
+                want(kr.key, kr_field, kr_field.value(kr))
     return list(wanted.values())

@@ -2,7 +2,9 @@
 
 A team whose mapping names a field the site lacks (its estimate, a key result's number field) is
 left out of the view with a :class:`sync.app.team_faults.TeamFault`; a missing score field is only
-reported, as the team's reads and scores go on without that field's writes.
+reported, as the team's reads and scores go on without that field's writes. An optional score field
+(:data:`sync.score_fields.OPTIONAL_SETTINGS`) the site lacks is written nowhere and reported only when
+the team's mapping names it in ``[score_fields]``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from sync.app.boards import board_id_of
-from sync.app.evaluate import ScoreFieldIds
+from sync.app.evaluate import REQUIRED_SETTINGS, ScoreFieldIds
 from sync.app.run_summary import RunSummary
 from sync.app.score_fields import explain_missing
 from sync.app.site_answers import SiteAnswers
@@ -20,6 +22,7 @@ from sync.app.team_faults import TeamFault, blame, number_field_loc
 from sync.errors import FieldNotFound
 from sync.jira import Account, BoardConfig, FieldInfo, SiteDictionary, resolve_field
 from sync.mapping import TeamMapping, numeric_fields
+from sync.score_fields import OPTIONAL_SETTINGS
 from sync.store import Store
 
 log = logging.getLogger(__name__)
@@ -123,23 +126,26 @@ class SiteViews:
         return cached[1]
 
     def _score_fields(self, team: TeamMapping, summary: RunSummary) -> ScoreFieldIds:
-        """The team's score fields on the site; a missing one is reported and its writes left out.
-        A team of KPIs only writes no score."""
+        """The team's score fields on the site; a missing one is reported and its writes left out (an
+        optional one only when the mapping names it). A team of KPIs only writes no score."""
         if not team.has_objectives:
             return ScoreFieldIds()
         fields = self.site.fields()
         found: dict[str, FieldInfo] = {}
+        required = REQUIRED_SETTINGS | (OPTIONAL_SETTINGS & team.score_fields.model_fields_set)
         for setting, name in team.score_fields.by_setting().items():
             try:
                 found[setting] = resolve_field(fields, name)
             except FieldNotFound as error:
+                if setting not in required and not error.reason:
+                    continue  # an optional field not created: its values are not written
                 why = explain_missing(name, setting, fields, self.store.field_ids_written(), error)
                 problem = f"{team.team.name}: {why} Until then these scores are not written; reads go on."
                 if problem not in summary.problems:
                     summary.problems.append(problem)
                     summary.missing_score_fields.append(problem)
                     log.warning("%s", problem)
-        return ScoreFieldIds(found)
+        return ScoreFieldIds(found, required)
 
 
 def _search_fields(dictionaries: Iterable[SiteDictionary], score_fields: Iterable[ScoreFieldIds]) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""One pass of the daemon: fetch -> translate -> score -> plan -> apply -> record, then the daily series.
+"""One pass of the daemon: fetch -> translate -> score -> record -> plan -> apply, then the properties.
 
 ``sync_pass(ports, teams, state, full=..., dry_run=..., reconcile=...)`` runs one pass over
 ``teams`` through ``ports`` (:class:`sync.app.ports.Ports`: the Jira gateway, the store, the
@@ -13,6 +13,10 @@ makes no write, with a fresh state too (site facts, boards and team answers are 
 store: :mod:`sync.app.site_answers`); the account is read again when that search comes back empty
 (the account's time zone may have moved), the field list once when it brought changes (a pass
 that may write checks its score fields exist).
+
+The scores are recorded and the daily series extended before the writes are planned: the objectives'
+forecasts rest on the series, and a pass makes them once, for the forecast field and the property
+documents alike (:mod:`sync.app.properties.forecasts`).
 
 One team's fault stays its own: a JQL Jira rejects, a board that is gone, a field the site lacks
 or a project Jira will not search skips the teams concerned (named with their mapping file and
@@ -35,6 +39,7 @@ from sync.app.daily_series import extend_series, previous_cycle
 from sync.app.fetch import FetchResult, check_stop, fetch_updates, project_watermarks
 from sync.app.ledger import WriteLedger
 from sync.app.ports import Ports
+from sync.app.properties.forecasts import TeamOutlook, team_outlooks
 from sync.app.properties.write import write_properties
 from sync.app.reconcile import forget_missing
 from sync.app.reconcile import reconcile as reconcile_with_jira
@@ -138,7 +143,7 @@ class _Pass:
         self.ledger = WriteLedger(ports.store, ports.clock, ports.config.writeback.decimals)
 
     def run(self, teams: Sequence[TeamMapping]) -> None:
-        """Fetch, translate, score, plan, apply, record."""
+        """Fetch, translate, score, record (with the daily series and forecasts), plan, apply, properties."""
         summary, site, boards_of, store = self.summary, self.site, self.boards, self.ports.store
         asked = tuple(teams)
         self.state.catch_up(teams, project_watermarks(store))
@@ -158,19 +163,22 @@ class _Pass:
         scorer = TeamScorer(self.ports, self.state, site, fetched, self.full)
         scorer.score(summary, teams, view, boards)
         check_stop(self.ports.stop)
-        self._plan(scorer, view, boards)
-        send_writes(self.ports, self.ledger, summary, dry_run=self.dry_run)
-        check_stop(self.ports.stop)
+        view = self._plan(scorer, view, boards)
         self._record()
         if not self.dry_run:
             self._extend_series(view, fetched)
+        outlooks = self._outlooks(view)
+        self._plan_forecasts(view, outlooks)
+        check_stop(self.ports.stop)
+        send_writes(self.ports, self.ledger, summary, dry_run=self.dry_run)
+        check_stop(self.ports.stop)
         write_properties(
             self.ports,
             summary,
             view.teams,
             dry_run=self.dry_run,
             reconcile=self.reconcile,
-            team_datas=self.state.team_datas,
+            outlooks=outlooks,
             quiet=not fetched.changed and not fetched.forgotten,
             skipped=[t for t in asked if t.team.name in summary.failed_teams],
         )
@@ -257,9 +265,10 @@ class _Pass:
             changed = self.site.refresh_fields() or changed
         return changed
 
-    def _plan(self, scorer: TeamScorer, view: SiteView, boards: Mapping[str, BoardConfig | None]) -> None:
+    def _plan(self, scorer: TeamScorer, view: SiteView, boards: Mapping[str, BoardConfig | None]) -> SiteView:
         """Plan the writes that bring Jira in line with the scores. Before a pass writes, the site
-        facts a fresh process took from the store are read again; when they changed, it scores again."""
+        facts a fresh process took from the store are read again; when they changed, it scores again.
+        Returns the view the scores stand on."""
         summary = self.summary
         plan_writes_for(self.ports, self.ledger, summary, view.score_fields, reconcile=self.reconcile)
         if summary.planned and self.site.verify():
@@ -269,6 +278,30 @@ class _Pass:
             view = self.views.view(view.teams, boards, summary)
             scorer.score(summary, view.teams, view, boards)
             plan_writes_for(self.ports, self.ledger, summary, view.score_fields, reconcile=self.reconcile)
+        return view
+
+    def _outlooks(self, view: SiteView) -> dict[str, TeamOutlook]:
+        """Each scored team's daily series and objective forecasts, made once for both the forecast field
+        and the property documents: for every team when properties are written, else for the teams
+        with a forecast field."""
+        properties = self.ports.config.writeback.properties
+        teams = [t for t in view.teams if properties or view.score_fields[t.team.name].wants_forecasts]
+        return team_outlooks(self.ports.store, teams, self.summary.results, self.state.team_datas)
+
+    def _plan_forecasts(self, view: SiteView, outlooks: Mapping[str, TeamOutlook]) -> None:
+        """Plan the writes again with the objectives' forecasts, where a team has a field for them. A pass
+        whose only writes are forecasts reads again the site facts a fresh process took from the store,
+        as before any write; when they changed, it writes nothing and the next pass scores against them."""
+        forecasts = {name: o.forecasts for name, o in outlooks.items() if view.score_fields[name].wants_forecasts}
+        if not forecasts:
+            return
+        summary, verified = self.summary, bool(self.summary.planned)
+        plan_writes_for(
+            self.ports, self.ledger, summary, view.score_fields, reconcile=self.reconcile, forecasts=forecasts
+        )
+        if summary.planned and not verified and self.site.verify():
+            log.info("run %d: the site changed since it was last read: forecasts written next pass", summary.run_id)
+            summary.planned = []
 
     def _record(self) -> None:
         """Keep every team's scores and report in the store, under this run."""

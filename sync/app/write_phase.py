@@ -12,6 +12,7 @@ import logging
 from collections.abc import Collection, Mapping
 from dataclasses import replace
 
+from kpiokr.forecasting import Forecast
 from sync.app.evaluate import ScoreFieldIds, desired_values
 from sync.app.ledger import WriteLedger
 from sync.app.ports import Ports
@@ -35,9 +36,13 @@ def plan_writes_for(
     score_fields: Mapping[str, ScoreFieldIds],
     *,
     reconcile: bool,
+    forecasts: Mapping[str, Mapping[str, Forecast]] | None = None,
 ) -> None:
-    """Plan into ``summary.planned`` the writes that bring Jira's copies in line with ``summary.results``."""
-    desired = [d for r in summary.results for d in desired_values(r, score_fields[r.team])]
+    """Plan into ``summary.planned`` the writes that bring Jira's copies in line with ``summary.results``;
+    ``forecasts`` are the objectives' forecasts of the teams that write them, by team and epic key (the
+    other teams' forecast fields are left as they are)."""
+    made = forecasts or {}
+    desired = [d for r in summary.results for d in desired_values(r, score_fields[r.team], made.get(r.team))]
     ledger.settle_interrupted({d.issue_key for d in desired})
     current = _current_values(ports.store, {d.issue_key for d in desired})
     held_back = set() if reconcile else ledger.rejected_before()

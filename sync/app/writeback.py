@@ -19,13 +19,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class DesiredValue:
-    """A value kpiokr wants in one field of one issue."""
+    """A value kpiokr wants in one field of one issue; ``None``: the field empty."""
 
     issue_key: str
     field_id: str
     field_name: str
     kind: FieldKind
-    value: float | str
+    value: float | str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +50,10 @@ class IssueWrite:
         return {w.field_id: w.after for w in self.fields}
 
 
-def wire_value(kind: FieldKind, value: float | str, decimals: int) -> object:
-    """How a value is sent to Jira for a field of this kind."""
+def wire_value(kind: FieldKind, value: float | str | None, decimals: int) -> object:
+    """How a value is sent to Jira for a field of this kind (``None`` empties it)."""
+    if value is None:
+        return None
     if kind == "number":
         return round(float(value), decimals)
     if kind == "select":

@@ -18,10 +18,16 @@ from sync.config import Config
 from sync.errors import FieldNotFound, JiraError, KpiokrError
 from sync.jira import FieldInfo, JiraRestGateway, resolve_field
 from sync.mapping import LoadedMappings, TeamMapping, load_mappings, online_checks
+from sync.score_fields import OPTIONAL_SETTINGS
 
 #: Resolution names that plainly mean the work was done (compared case-insensitively).
 FIX_RESOLUTIONS = frozenset({"done", "fixed", "resolved", "complete", "completed", "implemented", "delivered"})
 
+#: What ``check`` and ``setup`` say of an optional score field: how it is turned on and off.
+OPTIONAL_NOTE = (
+    "is optional: each sync fills it once the field exists, which `kpiokr setup` creates; without it nothing"
+    " is missing (delete the field to stop)"
+)
 NOTIFY_NOTE = (
     "writes ask Jira not to mail watchers (notifyUsers=false): Jira Cloud ignores that for accounts without "
     "'Administer Projects' (watchers then get mail) and Data Center refuses such writes; grant the service "
@@ -100,6 +106,8 @@ def _check_online(app: App, found: Findings) -> None:
                 section, _, setting = item.location.partition(".")
                 if section != "score_fields":
                     message = str(error)
+                elif optional_unnamed(team, setting) and not error.reason:
+                    found.notes.append(str(item.problem(f"{item.value!r} {OPTIONAL_NOTE}")))
                 elif error.reason or str(item.value) in written:
                     message = explain_missing(str(item.value), setting, fields, written, error)
                 else:
@@ -111,6 +119,11 @@ def _check_online(app: App, found: Findings) -> None:
     found.notes.extend(_undecided_resolutions(teams, app.jira.resolutions()))
     if not app.config.writeback.notify_users:
         found.notes.append(NOTIFY_NOTE)
+
+
+def optional_unnamed(team: TeamMapping, setting: str) -> bool:
+    """True when ``setting`` is an optional score field that ``team``'s mapping does not name."""
+    return setting in OPTIONAL_SETTINGS and setting not in team.score_fields.model_fields_set
 
 
 def _undecided_resolutions(teams: Iterable[TeamMapping], site: Sequence[str]) -> list[str]:

@@ -37,6 +37,7 @@ from sync.app import (
     webhook_receiver,
 )
 from sync.cli.bootstrap import GatewayFactory, build_metrics, open_store, opened_app, utc_now
+from sync.cli.check import OPTIONAL_NOTE
 from sync.cli.pass_summary import print_summary
 from sync.config import Config
 from sync.errors import FieldNotFound, KpiokrError
@@ -281,6 +282,8 @@ def setup(config: Config, *, dry_run: bool, gateways: GatewayFactory = JiraRestG
         datacenter = app.jira.flavor() == "datacenter"
         for name, score_field in wanted.items():
             kind, options = score_field.kind, score_field.options
+            if score_field.optional:
+                print(f"note: {name} {OPTIONAL_NOTE}")
             try:
                 existing = resolve_field(fields, name)
             except FieldNotFound:

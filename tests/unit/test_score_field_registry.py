@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kpiokr.forecasting import Forecast
 from kpiokr.okr import (
     ChildCompletion,
     Cycle,
@@ -49,6 +50,7 @@ def test_the_mapping_settings_are_the_registry_entries_with_their_default_names(
         "objective_score": "Number field on the epic",
         "objective_status": "Select list on the epic",
         "objective_summary": "Text field on the epic",
+        "objective_forecast_score": "Number field on the epic (optional: written where the site has it)",
         "key_result_progress": "Number field on each key-result issue",
     }
 
@@ -95,7 +97,7 @@ def _result() -> TeamResult:
 
 def test_each_field_gets_its_value_on_its_issues_and_a_key_result_without_a_grade_gets_none():
     fields = ScoreFieldIds({f.setting: _field(f.setting) for f in SCORE_FIELDS})
-    written = {(d.issue_key, d.field_id): (d.kind, d.value) for d in desired_values(_result(), fields)}
+    written = {(d.issue_key, d.field_id): (d.kind, d.value) for d in desired_values(_result(), fields)}  # no forecasts
     assert written == {
         ("MOB-1", "customfield_objective_score"): ("number", 0.25),
         ("MOB-1", "customfield_objective_status"): ("select", "at risk"),
@@ -108,9 +110,40 @@ def test_each_field_gets_its_value_on_its_issues_and_a_key_result_without_a_grad
 def test_a_missing_field_leaves_out_its_writes_only():
     kept = [f for f in SCORE_FIELDS if f.setting != "objective_status"]
     fields = ScoreFieldIds({f.setting: _field(f.setting) for f in kept})
-    written = {d.field_id for d in desired_values(_result(), fields)}
+    written = {d.field_id for d in desired_values(_result(), fields, {})}
     assert written == {f"customfield_{f.setting}" for f in kept}
     assert not fields.complete
+
+
+def _forecast(projection: float) -> Forecast:
+    return Forecast(projection, projection - 0.1, projection + 0.1, 0.4, 0.7, "key results combined", 30)
+
+
+def test_the_forecast_field_holds_the_objectives_forecast_and_is_emptied_without_one():
+    forecast_fields = [f for f in SCORE_FIELDS if f.from_forecast]
+    assert [(f.kind, f.place, f.optional) for f in forecast_fields] == [("number", "objective", True)]
+    fields = ScoreFieldIds({f.setting: _field(f.setting) for f in SCORE_FIELDS})
+    ids = {f"customfield_{f.setting}" for f in forecast_fields}
+
+    def forecast_values(forecasts: dict[str, Forecast] | None) -> dict[str, object]:
+        return {d.issue_key: d.value for d in desired_values(_result(), fields, forecasts) if d.field_id in ids}
+
+    assert forecast_values({"MOB-1": _forecast(0.64)}) == {"MOB-1": 0.64}
+    assert forecast_values({}) == {"MOB-1": None}, "no forecast: the field is emptied, never left stale"
+    assert forecast_values(None) == {}, "forecasts not made: the field is left as it is"
+    assert fields.wants_forecasts
+    assert not ScoreFieldIds(
+        {f.setting: _field(f.setting) for f in SCORE_FIELDS if not f.from_forecast}
+    ).wants_forecasts
+
+
+def test_an_optional_field_the_site_lacks_leaves_the_fields_complete_unless_required():
+    required = [f for f in SCORE_FIELDS if not f.optional]
+    assert [f for f in SCORE_FIELDS if f.optional], "the registry has an optional field"
+    fields = ScoreFieldIds({f.setting: _field(f.setting) for f in required})
+    assert fields.complete
+    named = ScoreFieldIds(fields.by_setting, fields.required | {f.setting for f in SCORE_FIELDS if f.optional})
+    assert not named.complete
 
 
 def test_objective_fields_are_written_on_epics_and_key_result_fields_on_key_result_issues():

@@ -13,10 +13,9 @@ import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from kpiokr.kpi import TeamData
 from sync.app.ports import Ports
 from sync.app.properties.build import DesiredProperty, ListedTeam, daily_series, desired_properties
-from sync.app.properties.forecasts import objective_forecasts
+from sync.app.properties.forecasts import TeamOutlook
 from sync.app.properties.phase import PropertyOutcomes, PropertyPhase, ledger_field
 from sync.app.results import team_document
 from sync.app.run_summary import RunSummary
@@ -36,14 +35,15 @@ def write_properties(
     *,
     dry_run: bool,
     reconcile: bool,
-    team_datas: Mapping[str, TeamData] | None = None,
+    outlooks: Mapping[str, TeamOutlook],
     quiet: bool = False,
     skipped: Sequence[TeamMapping] = (),
 ) -> PropertyOutcomes | None:
     """Plan the scored teams' property documents Jira lacks and send them (not on a dry run, nor when
     ``writeback.enabled`` or ``writeback.properties`` is off); ``None`` when properties are off.
-    ``team_datas``: each team's calculator data the pass scored it from (its histories, for forecasts);
-    ``quiet``: the pass found nothing changed in Jira (see the module docstring); ``skipped``: the pass's
+    ``outlooks``: each scored team's daily series and objective forecasts, as the pass made them for its
+    writes (:func:`sync.app.properties.forecasts.team_outlooks`); ``quiet``: the pass found nothing
+    changed in Jira (see the module docstring); ``skipped``: the pass's
     teams it could not score, listed in a shared project's document as their newest stored report has them."""
     writeback = ports.config.writeback
     if not writeback.properties:
@@ -51,13 +51,10 @@ def write_properties(
     store = ports.store
     mappings = {t.team.name: t for t in teams}
     projects = {name: list(t.team.projects) for name, t in mappings.items()}
-    results = [r for r in summary.results if r.team in mappings]
+    results = [r for r in summary.results if r.team in mappings and r.team in outlooks]
     reports = [team_document(r) for r in results]
-    daily = {r.team: daily_series(store, r.team, r.cycle) for r in results}
-    datas = team_datas or {}
-    forecasts = {
-        r.team: objective_forecasts(store, mappings[r.team], r, daily[r.team], datas.get(r.team)) for r in results
-    }
+    daily = {r.team: outlooks[r.team].daily for r in results}
+    forecasts = {r.team: outlooks[r.team].documents() for r in results}
     kept = _kept_entries(store, skipped, {p for r in results for p in projects[r.team]})
     desired = desired_properties(reports, projects, daily, ports.config.dashboard.public_url, forecasts, listed=kept)
     phase = PropertyPhase(ports.jira, store, ports.clock, summary.run_id, ports.hooks.before_write)
