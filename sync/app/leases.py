@@ -128,10 +128,13 @@ class LeaseKeeper:
             log.info("leased %d group(s): %s", len(taken), ", ".join(sorted(taken)))
         return taken
 
-    def begin_pass(self, teams: Sequence[TeamMapping]) -> list[TeamMapping]:
-        """The teams of ``teams`` (the mappings in force) whose group this daemon holds, balanced first (a
-        daemon passing back to back frees its surplus here); a pass over them starts."""
-        self.use(teams)
+    def begin_pass(
+        self, teams: Sequence[TeamMapping], mapped: Sequence[TeamMapping] | None = None
+    ) -> list[TeamMapping]:
+        """The teams of ``teams`` (the mappings in force, else some of ``mapped``, those in force: a live
+        update's) whose group this daemon holds, balanced first (a daemon passing back to back frees its
+        surplus here); a pass over them starts."""
+        self.use(teams if mapped is None else mapped)
         self.balance()
         with self._lock:
             self._busy = {g: f for g, f in self._held.items() if g in self._groups}

@@ -34,8 +34,11 @@ class Partition(Protocol):
 
     owner: str
 
-    def begin_pass(self, teams: Sequence[TeamMapping]) -> Sequence[TeamMapping]:
-        """The teams of ``teams`` this daemon scores; a pass over them starts."""
+    def begin_pass(
+        self, teams: Sequence[TeamMapping], mapped: Sequence[TeamMapping] | None = None
+    ) -> Sequence[TeamMapping]:
+        """The teams of ``teams`` (some of ``mapped``, the mappings in force, when given) this daemon
+        scores; a pass over them starts."""
 
     def end_pass(self) -> None:
         """The pass ended."""
@@ -100,7 +103,8 @@ class Runner:
     def pass_for(self, teams: Sequence[TeamMapping]) -> PassResult:
         """One pass over ``teams`` alone (a live update), on what the warm state holds for them, which then
         takes back what the pass learned; the caller holds :attr:`turn`."""
-        done = self.pass_over(teams, self.state.covering(t.team.name for t in teams))
+        state = self.state.covering(t.team.name for t in teams)
+        done = self.pass_over(teams, state, mapped=self.mappings.current())
         self.state.adopt(done.state)
         return done
 
@@ -112,12 +116,14 @@ class Runner:
         full: bool = False,
         dry_run: bool = False,
         reconcile: bool = False,
+        mapped: Sequence[TeamMapping] | None = None,
     ) -> PassResult:
-        """One pass over those of ``teams`` this daemon scores, on ``state``; the caller holds :attr:`turn`
-        (:meth:`run`, or live updates with a state of their own)."""
+        """One pass over those of ``teams`` (some of ``mapped``, the mappings in force, when given) this
+        daemon scores, on ``state``; the caller holds :attr:`turn` (:meth:`run`, or live updates with a
+        state of their own)."""
         partition, hooks = self.partition, self.hooks
         if partition is not None:
-            teams = tuple(partition.begin_pass(teams))
+            teams = tuple(partition.begin_pass(teams, mapped))
             hooks = replace(hooks, before_write=partition.check)
         owner = None if partition is None else partition.owner
         ports = Ports(self.jira, self.store, self.config, self.clock, self.stop, self.progress, hooks, owner)

@@ -27,6 +27,7 @@ from sync.mapping import load_mappings
 from sync.store import HintNote, Store
 from sync.store.hints import add_hint
 from tests.adapters.store_support import FakeClock
+from tests.adapters.test_leases import TEAMS as LEASED_TEAMS
 from tests.fakes.world import make_world
 
 SECRET = "s3cret-for-tests"
@@ -197,3 +198,15 @@ def test_on_postgresql_a_new_hint_wakes_the_listening_daemon_before_its_poll_tim
         waited = time.monotonic() - started
         timer.join()
     assert waited < 15.0, "woken by the notification, not by the end of the wait"
+
+
+def test_a_live_pass_over_some_teams_keeps_the_daemons_other_leases(store: Store, store_clock: FakeClock):
+    keeper = LeaseKeeper(store, A, timedelta(seconds=60), store_clock)
+    keeper.use(LEASED_TEAMS)
+    keeper.balance()
+    held = keeper.leased_teams()
+    assert len(held) == len(LEASED_TEAMS)
+    touched = [LEASED_TEAMS[2]]
+    assert keeper.begin_pass(touched, LEASED_TEAMS) == touched
+    keeper.end_pass()
+    assert keeper.leased_teams() == held
