@@ -21,6 +21,9 @@ Tables (ORM classes in :mod:`sync.store.models`, schema by the Alembic revisions
 ``leases``             group of teams PK, owner daemon, fencing counter, its teams, acquired_at, expires_at.
 ``webhook_deliveries`` delivery key PK (webhook identifier, or issue, changelog and instant), event,
                        received_at, expires_at (indexed): redeliveries and replays recognised.
+``webhook_hints``      growing id PK, what an accepted webhook names (event, project, issue, board,
+                       the change's author and field names), who received it, expires_at: for the
+                       daemon that leases the teams it touches.
 
 Every method returns plain values or frozen records (:mod:`sync.store.records`), never ORM rows,
 and reaches the database inside the store's error boundary (:func:`sync.store.faults.boundary`), so
