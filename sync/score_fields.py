@@ -79,40 +79,47 @@ class ScoreField(Generic[Graded]):
         return _PLACES[self.place][1]
 
 
+OBJECTIVE_SCORE: ScoreField[ObjectiveGrade] = ScoreField(
+    "objective_score", "Objective score", "number", "objective", "0.00-1.00", lambda g: g.score.score
+)
+OBJECTIVE_STATUS: ScoreField[ObjectiveGrade] = ScoreField(
+    "objective_status",
+    "Objective status",
+    "select",
+    "objective",
+    " / ".join(s.value for s in ObjectiveStatus),
+    lambda g: g.score.status.value,
+    options=tuple(s.value for s in ObjectiveStatus),
+)
+OBJECTIVE_SUMMARY: ScoreField[ObjectiveGrade] = ScoreField(
+    "objective_summary",
+    "Objective summary",
+    "text",
+    "objective",
+    "e.g. `0.24 · at risk · behind the pace the cycle expects`",
+    lambda g: g.score.summary,
+)
+OBJECTIVE_FORECAST: ScoreField[ObjectiveGrade] = ScoreField(
+    "objective_forecast_score",
+    "Objective forecast",
+    "number",
+    "objective",
+    "0.00-1.00: the score projected at cycle end, empty while the data are too thin for a forecast"
+    " (optional: written once the field exists)",
+    lambda g: None if g.forecast is None else g.forecast.projection,
+    optional=True,
+    from_forecast=True,
+)
 OBJECTIVE_FIELDS: tuple[ScoreField[ObjectiveGrade], ...] = (
-    ScoreField("objective_score", "Objective score", "number", "objective", "0.00-1.00", lambda g: g.score.score),
-    ScoreField(
-        "objective_status",
-        "Objective status",
-        "select",
-        "objective",
-        " / ".join(s.value for s in ObjectiveStatus),
-        lambda g: g.score.status.value,
-        options=tuple(s.value for s in ObjectiveStatus),
-    ),
-    ScoreField(
-        "objective_summary",
-        "Objective summary",
-        "text",
-        "objective",
-        "e.g. `0.24 · at risk · behind the pace the cycle expects`",
-        lambda g: g.score.summary,
-    ),
-    ScoreField(
-        "objective_forecast_score",
-        "Objective forecast",
-        "number",
-        "objective",
-        "0.00-1.00: the score projected at cycle end, empty while the data are too thin for a forecast"
-        " (optional: written once the field exists)",
-        lambda g: None if g.forecast is None else g.forecast.projection,
-        optional=True,
-        from_forecast=True,
-    ),
+    OBJECTIVE_SCORE,
+    OBJECTIVE_STATUS,
+    OBJECTIVE_SUMMARY,
+    OBJECTIVE_FORECAST,
 )
-KEY_RESULT_FIELDS: tuple[ScoreField[KeyResultScore], ...] = (
-    ScoreField("key_result_progress", "Key result progress", "number", "key_result", "0.00-1.00", lambda s: s.score),
+KEY_RESULT_PROGRESS: ScoreField[KeyResultScore] = ScoreField(
+    "key_result_progress", "Key result progress", "number", "key_result", "0.00-1.00", lambda s: s.score
 )
+KEY_RESULT_FIELDS: tuple[ScoreField[KeyResultScore], ...] = (KEY_RESULT_PROGRESS,)
 AnyScoreField = ScoreField[ObjectiveGrade] | ScoreField[KeyResultScore]
 #: Every score field, in the order the docs list them.
 SCORE_FIELDS: tuple[AnyScoreField, ...] = (

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from kpiokr.okr import ObjectiveStatus
 from sync.mapping import TeamMapping
-from sync.score_fields import FieldKind
+from sync.score_fields import KEY_RESULT_PROGRESS, OBJECTIVE_SCORE, OBJECTIVE_STATUS, FieldKind
 
 _ORDER_BY = re.compile(r"\s+order\s+by\s+.*$", re.IGNORECASE | re.DOTALL)
 _CUSTOM = re.compile(r"^customfield_(\d+)$")
@@ -32,7 +32,7 @@ class SavedFilter:
 
 @dataclass(frozen=True)
 class FieldRef:
-    """A score field as JQL names it (``cf[10042]`` or ``"Objective score"``), and its kind."""
+    """A score field as JQL names it (``cf[10042]``, or its name in quotes), and its kind."""
 
     jql: str
     kind: FieldKind
@@ -51,8 +51,8 @@ def team_filters(team: TeamMapping, fields: Mapping[str, FieldRef]) -> list[Save
     if objectives is None:
         return []
     name = team.team.name
-    score, status = fields["objective_score"].jql, fields["objective_status"]
-    progress = fields["key_result_progress"].jql
+    score, status = fields[OBJECTIVE_SCORE.setting].jql, fields[OBJECTIVE_STATUS.setting]
+    progress = fields[KEY_RESULT_PROGRESS.setting].jql
     attention = _status_is(status, "off track", "at risk")
     projects = ", ".join(_quoted(p) for p in team.team.projects)
     return [

@@ -43,7 +43,7 @@ from sync.config import Config
 from sync.errors import FieldNotFound, KpiokrError
 from sync.jira import JiraRestGateway, resolve_field
 from sync.mapping import MappingError, TeamMapping, load_mappings
-from sync.score_fields import SCORE_FIELDS, AnyScoreField
+from sync.score_fields import OBJECTIVE_STATUS, SCORE_FIELDS, AnyScoreField
 from sync.store import DaemonsShareStore, Store, create_store_engine, default_owner
 
 log = logging.getLogger("kpiokr")
@@ -329,7 +329,7 @@ def _print_saved_filters(teams: Sequence[TeamMapping], refs: Mapping[str, FieldR
         for saved in filters:
             print(f"  {saved.name}: {saved.jql}")
         if filters:
-            status = names["objective_status"]
+            status = names[OBJECTIVE_STATUS.setting]
             print(f"  {pie_chart_advice(team, status, refs[status])}")
 
 
