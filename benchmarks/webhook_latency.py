@@ -45,6 +45,7 @@ from sync.cli.bootstrap import opened_app
 from sync.cli.demo_files import quarter, write_demo_files
 from sync.cli.webhook_setup import setup_webhook
 from sync.config import Config, load_config
+from sync.score_fields import KEY_RESULT_PROGRESS
 from tests.serving import free_port, get
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,7 +82,7 @@ def _key_results(directory: Path, site: Site) -> list[tuple[str, str, float, flo
 
 
 def _progress(site: Site, key: str) -> Any:
-    field_ = next(f for f in site.fields.values() if f.name == "Key result progress")
+    field_ = next(f for f in site.fields.values() if f.name == KEY_RESULT_PROGRESS.default_name)
     with site.lock:
         return site.by_key[key].values.get(field_.key)
 
@@ -259,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
                 share = 0.55 + 0.02 * (n % 10) + (0.01 if n >= 10 else 0)
                 times.append(_edit_and_wait(site, edited[n % 2], share, writes=writes, log=log, sent=sent))
                 print(f"  edit {n + 1}: {times[-1]}", flush=True)
+        except SystemExit:
+            print((directory / "daemon.log").read_text()[-4000:], file=sys.stderr)  # what the daemon said
+            raise
         finally:
             daemon.terminate()
             daemon.wait(120)
