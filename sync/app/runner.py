@@ -102,9 +102,10 @@ class Runner:
 
     def pass_for(self, teams: Sequence[TeamMapping]) -> PassResult:
         """One pass over ``teams`` alone (a live update), on what the warm state holds for them, which then
-        takes back what the pass learned; the caller holds :attr:`turn`."""
+        takes back what the pass learned; the caller holds :attr:`turn`. It fills no day of the daily
+        series never stored (the scheduled passes do): the series are extended before the writes."""
         state = self.state.covering(t.team.name for t in teams)
-        done = self.pass_over(teams, state, mapped=self.mappings.current())
+        done = self.pass_over(teams, state, mapped=self.mappings.current(), backfill=False)
         self.state.adopt(done.state)
         return done
 
@@ -117,10 +118,12 @@ class Runner:
         dry_run: bool = False,
         reconcile: bool = False,
         mapped: Sequence[TeamMapping] | None = None,
+        backfill: bool = True,
     ) -> PassResult:
         """One pass over those of ``teams`` (some of ``mapped``, the mappings in force, when given) this
         daemon scores, on ``state``; the caller holds :attr:`turn` (:meth:`run`, or live updates with a
-        state of their own)."""
+        state of their own). ``backfill``: fill days of the daily series never stored, while no other
+        pass waits (:attr:`waiting`)."""
         partition, hooks = self.partition, self.hooks
         if partition is not None:
             teams = tuple(partition.begin_pass(teams, mapped))
@@ -130,7 +133,13 @@ class Runner:
         started = time.monotonic()
         try:
             done = sync_pass(
-                ports, teams, state, full=full, dry_run=dry_run, reconcile=reconcile, give_way=self.waiting
+                ports,
+                teams,
+                state,
+                full=full,
+                dry_run=dry_run,
+                reconcile=reconcile,
+                give_way=self.waiting if backfill else _always,
             )
         except BaseException as error:
             if self.observer is not None:
@@ -143,3 +152,7 @@ class Runner:
         if self.observer is not None:
             self.observer.pass_ended(done.summary.status, done.summary.seconds, done.summary)
         return done
+
+
+def _always() -> bool:
+    return True
