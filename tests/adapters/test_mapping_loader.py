@@ -157,6 +157,7 @@ jql = "component = Checkout"
         (1, 1, "score_fields.objective_score", "field", "Objective score"),
         (1, 1, "score_fields.objective_status", "field", "Objective status"),
         (1, 1, "score_fields.objective_summary", "field", "Objective summary"),
+        (1, 1, "score_fields.objective_forecast_score", "field", "Objective forecast"),
         (1, 1, "score_fields.key_result_progress", "field", "Key result progress"),
         (19, 1, "jira_fields.estimate", "field", "Story Points"),
         (10, 1, "objectives.jql", "jql", "project = MOB AND issuetype = Epic"),
