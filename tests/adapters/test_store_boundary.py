@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sync.errors import KpiokrError
 from sync.store.errors import StoreError
 from sync.store.faults import describe, explain
+from sync.store.hints import HintNote
 from sync.store.records import KeyResultScoreRecord, LedgerEntry
 from sync.store.series import DailyPoint
 from sync.store.store import Store, create_store_engine
@@ -27,6 +28,7 @@ from tests.adapters.store_support import T0, issue
 CLOSED_PORT = "postgresql://kpiokr:s3cret-pw@127.0.0.1:1/kpiokr"
 SCORE = KeyResultScoreRecord("MOB-1", "MOB-2", T0, 0.5, "1 of 2")
 PG = make_url("postgresql+psycopg://kpiokr:s3cret-pw@db.example:5432/kpiokr")
+LEASE_TTL = timedelta(minutes=1)
 
 
 def _enter(manager: Any) -> None:
@@ -34,8 +36,10 @@ def _enter(manager: Any) -> None:
         stack.enter_context(manager)
 
 
-#: One call of each public Store method (``open`` and ``close`` reach no table; ``dialect`` is a property).
+#: One call of each public Store method (``open`` and ``close`` reach no table; ``dialect`` is a property;
+#: ``hint_signals`` falls back to polling when the store does not answer, see its own test).
 CALLS: dict[str, Callable[[Store], object]] = {
+    "abandon_runs_of_gone": lambda s: s.abandon_runs_of_gone(["host:1"]),
     "acquire_lock": lambda s: s.acquire_lock("host:1"),
     "board": lambda s: s.board(1),
     "boards": lambda s: s.boards(),
@@ -45,10 +49,14 @@ CALLS: dict[str, Callable[[Store], object]] = {
     "daily_points": lambda s: s.daily_points("MOB"),
     "field_ids_written": lambda s: s.field_ids_written(),
     "finish_run": lambda s: s.finish_run(1, "ok"),
+    "forget_leases": lambda s: s.forget_leases(["MOB"]),
     "get_issue": lambda s: s.get_issue("MOB-1"),
+    "hints_after": lambda s: s.hints_after(0),
+    "holds_leases": lambda s: s.holds_leases("host:1", {"MOB": 1}),
     "issue_keys": lambda s: s.issue_keys(),
     "issue_versions": lambda s: s.issue_versions(),
     "iter_issues": lambda s: list(s.iter_issues()),
+    "join_members": lambda s: s.join_members("host:1", LEASE_TTL),
     "key_result_series": lambda s: s.key_result_series("MOB-1", "MOB-2"),
     "kpi_series": lambda s: s.kpi_series("MOB", "velocity"),
     "last_written": lambda s: s.last_written(),
@@ -57,21 +65,30 @@ CALLS: dict[str, Callable[[Store], object]] = {
     "latest_ledger_entries": lambda s: s.latest_ledger_entries(),
     "latest_objective_scores": lambda s: s.latest_objective_scores(),
     "latest_reports": lambda s: s.latest_reports(),
+    "leases": lambda s: s.leases(),
+    "leave_members": lambda s: s.leave_members("host:1"),
     "ledger": lambda s: s.ledger(),
+    "live_members": lambda s: s.live_members(),
     "lock_holder": lambda s: s.lock_holder(),
     "locked": lambda s: _enter(s.locked("host:1")),
     "mark_deleted": lambda s: s.mark_deleted(["1"], T0),
     "migrate": lambda s: s.migrate(),
+    "newest_hint_id": lambda s: s.newest_hint_id(),
     "objective_series": lambda s: s.objective_series("MOB-1"),
     "record_daily_points": lambda s: s.record_daily_points(
         [DailyPoint("MOB", "2026-Q4", "kpi:wip", T0.date(), 1.0, None, T0)]
+    ),
+    "record_delivery": lambda s: s.record_delivery(
+        ["webhook-1"], "jira:issue_updated", T0, LEASE_TTL, (HintNote("jira:issue_updated", "MOB"), "host:1")
     ),
     "record_report": lambda s: s.record_report("MOB", T0, {"team": "MOB"}),
     "record_scores": lambda s: s.record_scores(None, key_results=[SCORE]),
     "record_writes": lambda s: s.record_writes([LedgerEntry(None, "MOB-1", "customfield_1", 1, T0, "written")]),
     "recover_abandoned_runs": lambda s: s.recover_abandoned_runs(),
     "refresh_lock": lambda s: s.refresh_lock("host:1"),
+    "release_leases": lambda s: s.release_leases("host:1", ["MOB"]),
     "release_lock": lambda s: s.release_lock("host:1"),
+    "renew_leases": lambda s: s.renew_leases("host:1", ["MOB"], LEASE_TTL),
     "report_near": lambda s: s.report_near("MOB", T0),
     "report_series": lambda s: s.report_series("MOB"),
     "run": lambda s: s.run(1),
@@ -85,6 +102,7 @@ CALLS: dict[str, Callable[[Store], object]] = {
     "site_facts": lambda s: s.site_facts(),
     "sprints": lambda s: s.sprints(),
     "start_run": lambda s: s.start_run("sync"),
+    "take_lease": lambda s: s.take_lease("MOB", ["MOB"], "host:1", LEASE_TTL),
     "transaction": lambda s: _enter(s.transaction()),
     "upsert_issues": lambda s: s.upsert_issues([issue(1)]),
     "watermark": lambda s: s.watermark("MOB"),
@@ -98,7 +116,7 @@ def test_the_calls_cover_every_public_store_method():
         for name, member in inspect.getmembers(Store)
         if not name.startswith("_") and not isinstance(inspect.getattr_static(Store, name), property)
     }
-    assert public - {"open", "close"} == set(CALLS)
+    assert public - {"open", "close", "hint_signals"} == set(CALLS)
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))
@@ -110,6 +128,15 @@ def test_every_store_method_on_an_unreachable_postgresql_says_to_check_the_serve
     assert "check that the server is running" in message
     assert "s3cret-pw" not in message
     assert isinstance(caught.value, KpiokrError)
+
+
+def test_hint_signals_on_an_unreachable_postgresql_fall_back_to_polling_and_name_no_password(caplog):
+    with Store(create_store_engine(CLOSED_PORT)) as store, caplog.at_level("WARNING", logger="sync.store.hints"):
+        with store.hint_signals() as signals:
+            signals.wait(0.01)  # a plain wait: the poll finds hints once the store answers
+    [record] = [r for r in caplog.records if r.name == "sync.store.hints"]
+    assert "polling only" in record.getMessage()
+    assert "s3cret-pw" not in caplog.text
 
 
 def test_a_store_whose_directory_was_removed_says_to_create_it(tmp_path):
