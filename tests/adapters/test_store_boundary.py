@@ -131,9 +131,12 @@ def test_every_store_method_on_an_unreachable_postgresql_says_to_check_the_serve
 
 
 def test_hint_signals_on_an_unreachable_postgresql_fall_back_to_polling_and_name_no_password(caplog):
-    with Store(create_store_engine(CLOSED_PORT)) as store, caplog.at_level("WARNING", logger="sync.store.hints"):
-        with store.hint_signals() as signals:
-            signals.wait(0.01)  # a plain wait: the poll finds hints once the store answers
+    with (
+        Store(create_store_engine(CLOSED_PORT)) as store,
+        caplog.at_level("WARNING", logger="sync.store.hints"),
+        store.hint_signals() as signals,
+    ):
+        signals.wait(0.01)  # a plain wait: the poll finds hints once the store answers
     [record] = [r for r in caplog.records if r.name == "sync.store.hints"]
     assert "polling only" in record.getMessage()
     assert "s3cret-pw" not in caplog.text
