@@ -1,7 +1,9 @@
 """Store fixtures: every store test runs on SQLite, and on PostgreSQL too when ``KPIOKR_TEST_PG_URL``
-names a server (each test then gets a schema of its own, dropped afterwards)."""
+names a server (each test then gets a schema of its own, dropped afterwards); and every adapter test
+gets the process's signal handlers back after it."""
 
 import os
+import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,3 +48,12 @@ def store_clock() -> FakeClock:
 def store(store_url: str, store_clock: FakeClock) -> Iterator[Store]:
     with Store.open(store_url, clock=store_clock) as opened:
         yield opened
+
+
+@pytest.fixture(autouse=True)
+def keep_signal_handlers() -> Iterator[None]:
+    """Commands such as ``sync`` and ``daemon`` install SIGTERM/SIGINT handlers: the test process gets its own back."""
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for number, handler in handlers.items():
+        signal.signal(number, handler)

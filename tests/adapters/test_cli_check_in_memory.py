@@ -1,7 +1,5 @@
 """``kpiokr check`` and ``kpiokr fields`` against an in-memory Jira: what each finding says, and the exit code."""
 
-import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,15 +7,6 @@ import pytest
 from jira_sandbox.catalog import CREATABLE_TYPES
 from sync.cli.main import main
 from tests.fakes.world import World, make_world
-
-
-@pytest.fixture(autouse=True)
-def keep_signal_handlers() -> Iterator[None]:
-    """``sync`` installs SIGTERM/SIGINT handlers: the test process gets its own back."""
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
-    yield
-    for number, handler in handlers.items():
-        signal.signal(number, handler)
 
 
 @pytest.fixture

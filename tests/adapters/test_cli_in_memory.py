@@ -3,10 +3,8 @@ injected at the composition root; the daemon's schedule; mapping files edited wh
 
 import json
 import logging
-import signal
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,15 +13,6 @@ from sync.cli.commands import daemon
 from sync.cli.main import main
 from sync.store import Store
 from tests.fakes.world import World, make_world
-
-
-@pytest.fixture(autouse=True)
-def keep_signal_handlers() -> Iterator[None]:
-    """``sync`` and ``daemon`` install SIGTERM/SIGINT handlers: the test process gets its own back."""
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
-    yield
-    for number, handler in handlers.items():
-        signal.signal(number, handler)
 
 
 @pytest.fixture

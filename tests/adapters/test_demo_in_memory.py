@@ -5,9 +5,7 @@ import contextlib
 import io
 import json
 import re
-import signal
 import urllib.error
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,15 +62,6 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         code = run_demo(str(directory), issues=600, flavor=flavor, serve=serve, port=port, out=out, host=host)
     assert host.served is not None
     return Demo(directory, flavor, serve, port, health, code, out.getvalue(), stdout.getvalue(), host.served)
-
-
-@pytest.fixture(autouse=True)
-def keep_signal_handlers() -> Iterator[None]:
-    """``sync`` installs SIGTERM/SIGINT handlers: the test process gets its own back."""
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
-    yield
-    for number, handler in handlers.items():
-        signal.signal(number, handler)
 
 
 def _teams(demo: Demo) -> list[str]:

@@ -2,8 +2,6 @@
 forecast into it (the figure its ``kpiokr.objective`` document carries), empties it where there is none, a
 quiet pass writes nothing, and a site without the field syncs and checks without a complaint."""
 
-import signal
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,15 +11,6 @@ from sync.score_fields import SCORE_FIELDS
 from tests.fakes.world import World, make_world
 
 FORECAST = next(f for f in SCORE_FIELDS if f.from_forecast)
-
-
-@pytest.fixture(autouse=True)
-def keep_signal_handlers() -> Iterator[None]:
-    """``sync`` installs SIGTERM/SIGINT handlers: the test process gets its own back."""
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
-    yield
-    for number, handler in handlers.items():
-        signal.signal(number, handler)
 
 
 @pytest.fixture(params=["cloud", "datacenter"])
