@@ -3,22 +3,16 @@ cycle, hand-checked; the extension as days pass; an old issue changed late recom
 from its change on (revision 0004)."""
 
 import copy
-import tomllib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from kpiokr.kpi import TeamData
 from sync.app.daily_series import SeriesUpdate, extend_series
-from sync.app.evaluate import IssueIndex, JiraAnswers, evaluate_team
-from sync.app.results import team_document
-from sync.jira.site import FieldInfo
-from sync.jira.translate import SiteDictionary, to_history
 from sync.mapping.schema import TeamMapping
 from sync.store import DailyPoint, Store
 from sync.store.migrations import head_revision
+from tests.adapters.seeded_support import ISSUES, SYNCED, record_sync, support_team
 from tests.adapters.store_support import old_store_with_board
-from tests.adapters.test_report_as_of_store import ISSUES, MAPPING, STATUSES, SYNCED
 
 END_OF_DAY = timedelta(days=1, microseconds=-1)
 TO_12 = range(1, 13)  # the days of January up to the sync on the 12th
@@ -26,19 +20,13 @@ TO_12 = range(1, 13)  # the days of January up to the sync on the 12th
 
 @pytest.fixture
 def team() -> TeamMapping:
-    return TeamMapping.from_toml_data(tomllib.loads(MAPPING))
+    return support_team()
 
 
 @pytest.fixture
 def synced(store: Store, team: TeamMapping) -> Store:
-    """The store after a sync on 12 January at noon: the issues and that pass's report."""
-    site = SiteDictionary.build([FieldInfo("status", "Status", False, "status", None)], STATUSES)
-    store.upsert_issues(ISSUES)
-    index = IssueIndex(to_history(issue, site) for issue in ISSUES)
-    data = TeamData(index.in_projects(["SUP"]), UTC)
-    result = evaluate_team(team, index, data, JiraAnswers(("SUP-1",)), SYNCED, site=site)
-    store.record_report("Support", SYNCED, team_document(result))
-    return store
+    """The store after a sync on 12 January: the issues and that pass's report."""
+    return record_sync(store, team)
 
 
 def series(store: Store, name: str) -> dict[date, float | None]:
