@@ -35,6 +35,10 @@ class Jira:
         """The issue edits served so far (property writes aside)."""
         return [r for r in self.requests("PUT", "/issue/") if "/properties/" not in r[1]]
 
+    def property_writes(self) -> list[tuple[str, str, int]]:
+        """The issue and project property writes served so far: PUTs and Cloud's bulk POSTs."""
+        return [r for r in self.server.request_log if r[0] in ("PUT", "POST") and "/properties" in r[1]]
+
 
 @pytest.fixture(params=["cloud", "datacenter"])
 def jira(request: pytest.FixtureRequest) -> Iterator[Jira]:

@@ -14,10 +14,6 @@ from tests.properties_support import validator
 pytestmark = pytest.mark.e2e
 
 
-def _property_writes(jira: Jira) -> list[tuple[str, str, int]]:
-    return [r for r in jira.server.request_log if r[0] in ("PUT", "POST") and "/properties" in r[1]]
-
-
 def _objectives(jira: Jira) -> dict[str, dict[str, Any]]:
     return {
         issue.key: jira.site.properties[("issue", str(issue.id))]["kpiokr.objective"]
@@ -49,7 +45,7 @@ def test_a_full_sync_writes_a_valid_objective_property_on_every_objective_epic(j
     for document in teams.values():
         validator("kpiokr.team").validate(document)
     assert {team for document in teams.values() for team in document["teams"]} == {r.team for r in summary.results}
-    bulk = [r for r in _property_writes(jira) if r[1].startswith("/rest/api/3/issue/properties/multi")]
+    bulk = [r for r in jira.property_writes() if r[1].startswith("/rest/api/3/issue/properties/multi")]
     if jira.flavor == "cloud":
         assert len(bulk) == 1  # every objective in one request
     else:
@@ -67,7 +63,7 @@ def test_an_edit_rewrites_exactly_the_properties_it_changes_and_a_quiet_pass_wri
     quiet = runner.run()
 
     assert quiet.planned == []
-    assert _property_writes(jira) == []
+    assert jira.property_writes() == []
 
     before_objectives, before_teams = _objectives(jira), _teams(jira)
     objective, score = next((o, s) for r in first.results for o, s in r.objectives if s.key_results)
@@ -85,7 +81,7 @@ def test_an_edit_rewrites_exactly_the_properties_it_changes_and_a_quiet_pass_wri
     assert after_objectives[objective.key]["score"] > score.score - 0.005
     changed_teams = {k for k in after_teams if _content(after_teams[k]) != _content(before_teams[k])}
     assert changed_teams == {objective.key.split("-", 1)[0]}
-    writes = _property_writes(jira)
+    writes = jira.property_writes()
     if jira.flavor == "cloud":
         assert len(writes) == 2  # one bulk request for the objective, one PUT for its project
     else:

@@ -8,14 +8,10 @@ from datetime import timedelta
 import pytest
 
 from sync.app.properties.write import DRIFT_REFRESH
-from tests.e2e.conftest import NOW, Jira, runner_of
+from tests.e2e.conftest import NOW, runner_of
 from tests.e2e.resilience_support import field_by_name
 
 pytestmark = pytest.mark.e2e
-
-
-def _property_writes(jira: Jira) -> list[tuple[str, str, int]]:
-    return [r for r in jira.server.request_log if r[0] in ("PUT", "POST") and "/properties" in r[1]]
 
 
 def test_documents_moved_by_time_alone_wait_in_quiet_passes_and_a_change_sends_them(jira, app):
@@ -30,13 +26,13 @@ def test_documents_moved_by_time_alone_wait_in_quiet_passes_and_a_change_sends_t
     quiet = runner.run()
 
     assert quiet.planned == []
-    assert _property_writes(jira) == []
+    assert jira.property_writes() == []
 
     jira.site.clock_state.set(NOW + DRIFT_REFRESH + timedelta(minutes=30))
     jira.server.clear_request_log()
     stale = runner.run()
     assert [p for p in stale.planned_properties if p.entity == "project"], "the team documents moved with time"
-    assert _property_writes(jira)
+    assert jira.property_writes()
 
     objective = next(o for r in first.results for o, s in r.objectives if s.key_results)
     kr = next(k for k in objective.key_results if hasattr(k.measure, "number"))
@@ -47,4 +43,4 @@ def test_documents_moved_by_time_alone_wait_in_quiet_passes_and_a_change_sends_t
 
     edited = runner.run()
     assert objective.key in {p.key for p in edited.planned_properties}
-    assert _property_writes(jira)
+    assert jira.property_writes()
