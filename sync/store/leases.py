@@ -110,12 +110,7 @@ class LeaseQueries:
         now = self._clock()
         with self._write_connection() as connection:
             store_lock.acquire(connection, member_lock(owner), owner, now, ttl)
-            rows = connection.execute(select(LockRow.owner, LockRow.expires_at).where(LockRow.name.like(MEMBER + "%")))
-            return sorted(
-                row.owner
-                for row in rows
-                if row.owner == owner or (row.expires_at >= now and not store_lock.owner_is_gone(row.owner))
-            )
+            return _live_members(connection, now, owner)
 
     def leave_members(self, owner: str) -> int:
         """``owner`` stops: its member lock goes and its leases are freed at once; returns how many leases."""
@@ -128,8 +123,7 @@ class LeaseQueries:
         """The owners of the live members, sorted."""
         now = self._clock()
         with self._read() as connection:
-            rows = connection.execute(select(LockRow.owner, LockRow.expires_at).where(LockRow.name.like(MEMBER + "%")))
-            return sorted(r.owner for r in rows if r.expires_at >= now and not store_lock.owner_is_gone(r.owner))
+            return _live_members(connection, now)
 
     # -- leases ---------------------------------------------------------------------------------
 
@@ -219,6 +213,17 @@ class LeaseQueries:
                     .values(status="abandoned", finished_at=self._clock(), error=ABANDONED_ERROR)
                 )
             return ids
+
+
+def _live_members(connection: Connection, now: datetime, joining: str | None = None) -> list[str]:
+    """The owners of the members live at ``now`` (``joining`` always among them), sorted: a member whose
+    lock expired, or whose process ran on this host and is gone, is not."""
+    rows = connection.execute(select(LockRow.owner, LockRow.expires_at).where(LockRow.name.like(MEMBER + "%")))
+    return sorted(
+        row.owner
+        for row in rows
+        if row.owner == joining or (row.expires_at >= now and not store_lock.owner_is_gone(row.owner))
+    )
 
 
 def _free(connection: Connection, owner: str, groups: Collection[str] | None, now: datetime) -> int:
