@@ -21,5 +21,5 @@ def signature_matches(secret: str, body: bytes, header: str | None) -> bool:
     method, _, digest = header.strip().partition("=")
     if method.lower() != "sha256" or not digest:
         return False
-    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    expected = signature_of(secret, body).removeprefix(PREFIX)
     return hmac.compare_digest(digest.lower().encode("ascii", "replace"), expected.encode())
