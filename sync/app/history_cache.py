@@ -90,7 +90,7 @@ class HistoryCache:
         are read again; otherwise every issue is.
         """
         name = team.team.name
-        extra = frozenset(k for k in answers.named_keys() if not k.startswith(_prefixes(team)))
+        extra = outside_keys(team, answers)
         cached = self._teams.get(name)
         seed = self._seeds.pop(name, None)
         seeded = seed.by_id if seed is not None and seed.dictionary is dictionary else {}
@@ -156,6 +156,12 @@ def _take_seeded(
 def _add(cached: _TeamHistories, raws: Iterable[dict[str, Any]], dictionary: SiteDictionary) -> None:
     for raw in raws:
         cached.by_id[str(raw["id"])] = to_history(raw, dictionary)
+
+
+def outside_keys(team: TeamMapping, answers: JiraAnswers) -> frozenset[str]:
+    """The keys of the issues outside ``team``'s projects that Jira's ``answers`` name (objectives,
+    key results): read beside the team's own histories."""
+    return frozenset(k for k in answers.named_keys() if not k.startswith(_prefixes(team)))
 
 
 def _prefixes(team: TeamMapping) -> tuple[str, ...]:

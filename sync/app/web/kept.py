@@ -28,6 +28,7 @@ from kpiokr.history import IssueHistory
 from sync.app.as_of import StoredTeam
 from sync.app.evaluate import IssueIndex
 from sync.app.evaluation_basis import Basis, JiraAnswers
+from sync.app.history_cache import outside_keys
 from sync.jira import SiteDictionary, to_history
 from sync.mapping import TeamMapping
 from sync.store import Store
@@ -67,7 +68,7 @@ class KeptHistories:
             store: Store, team: TeamMapping, latest: Basis, site: SiteDictionary, answers: JiraAnswers
         ) -> StoredTeam:
             name = team.team.name
-            extras = frozenset(k for k in answers.named_keys() if not k.startswith(_prefixes(team)))
+            extras = outside_keys(team, answers)
             reading = _Reading(store, team, latest, site, extras, generation)
             with self._team_lock(name):
                 held = self._held.get(name)
@@ -161,10 +162,6 @@ class _Reading:
         store, site = self.store, self.site
         named = (to_history(raw, site) for key in sorted(self.extras) if (raw := store.get_issue(key)) is not None)
         return StoredTeam.over(store, self.team, self.latest, site, IssueIndex([*by_id.values(), *named]))
-
-
-def _prefixes(team: TeamMapping) -> tuple[str, ...]:
-    return tuple(f"{p}-" for p in team.team.projects)
 
 
 class Warmer:
