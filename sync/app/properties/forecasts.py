@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from kpiokr.forecasting import Forecast
 from kpiokr.kpi import TeamData
 from sync.app.as_of import StoredTeam, newest_basis
+from sync.app.evaluation_basis import Basis
 from sync.app.forecasts import THROUGHPUT_DAYS, Series, daily_throughput, outlooks
 from sync.app.properties.build import daily_series
 from sync.app.properties.documents import DailySeries
@@ -85,7 +86,7 @@ def objective_forecasts(
     cycle = team.cycle
     if result.cycle != cycle.name or not result.objectives:
         return {}
-    source = _StoredFigures(store, team, daily, data)
+    source = _StoredFigures(store, team, result, daily, data)
     today = result.as_of.astimezone(source.tz).date()
     if not cycle.start <= today <= cycle.end:
         return {}
@@ -101,11 +102,18 @@ def objective_forecasts(
 
 
 class _StoredFigures:
-    """A :class:`sync.app.forecasts.ForecastSource` over a team's stored series and histories."""
+    """A :class:`sync.app.forecasts.ForecastSource` over a team's stored series and histories; what the
+    evaluation read besides them is ``result``'s basis (the report the pass has just recorded), read back
+    from the store only for a result that carries none."""
 
-    def __init__(self, store: Store, team: TeamMapping, daily: DailySeries, data: TeamData | None) -> None:
+    def __init__(
+        self, store: Store, team: TeamMapping, result: TeamResult, daily: DailySeries, data: TeamData | None
+    ) -> None:
         self.store, self.team, self.daily = store, team, daily
-        self._latest, self._site = newest_basis(store, team.team.name)
+        basis = Basis.from_document(result.basis)
+        self._latest, self._site = (
+            (basis, basis.site) if basis.site is not None else newest_basis(store, team.team.name)
+        )
         self.tz: tzinfo = team_timezone(team, ZoneInfo(self._latest.timezone or "UTC"))
         self._data = data
 
