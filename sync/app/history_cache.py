@@ -16,13 +16,15 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from kpiokr.history import IssueHistory
 from sync.app.evaluate import IssueIndex, JiraAnswers
 from sync.jira import SiteDictionary, parse_datetime, to_history
 from sync.mapping import TeamMapping
 from sync.store import Store
+
+_V = TypeVar("_V")
 
 
 @dataclass
@@ -121,15 +123,8 @@ class HistoryCache:
 
     def adopt(self, other: HistoryCache, teams: Collection[str]) -> None:
         """Take over what ``other`` keeps for ``teams`` (a cache :meth:`covering` them, after a pass over them)."""
-        for name in teams:
-            if name in other._teams:
-                self._teams[name] = other._teams[name]
-            else:
-                self._teams.pop(name, None)
-            if name in other._seeds:
-                self._seeds[name] = other._seeds[name]
-            else:
-                self._seeds.pop(name, None)
+        take_over(self._teams, other._teams, teams)
+        take_over(self._seeds, other._seeds, teams)
 
     def forget(self, teams: Collection[str] | None = None) -> None:
         """Read every issue of ``teams`` (all when None) again on the next pass (after a reconciliation
@@ -156,6 +151,15 @@ def _take_seeded(
 def _add(cached: _TeamHistories, raws: Iterable[dict[str, Any]], dictionary: SiteDictionary) -> None:
     for raw in raws:
         cached.by_id[str(raw["id"])] = to_history(raw, dictionary)
+
+
+def take_over(mine: dict[str, _V], theirs: Mapping[str, _V], names: Iterable[str]) -> None:
+    """``mine`` holds for each of ``names`` what ``theirs`` holds (nothing where it holds nothing)."""
+    for name in names:
+        if name in theirs:
+            mine[name] = theirs[name]
+        else:
+            mine.pop(name, None)
 
 
 def outside_keys(team: TeamMapping, answers: JiraAnswers) -> frozenset[str]:

@@ -24,16 +24,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
 
 from kpiokr.kpi import TeamData
 from sync.app.evaluate import JiraAnswers
-from sync.app.history_cache import HistoryCache
+from sync.app.history_cache import HistoryCache, take_over
 from sync.app.site_answers import SiteFacts
 from sync.app.site_view import Dictionaries
 from sync.mapping import TeamMapping
-
-_V = TypeVar("_V")
 
 
 @dataclass(frozen=True)
@@ -76,11 +73,11 @@ class WarmState:
             return
         names = other.teams
         self.histories.adopt(other.histories, names)
-        _take(self.dictionaries.by_team, other.dictionaries.by_team, names)
-        _take(self.answers, other.answers, names)
-        _take(self.team_datas, other.team_datas, names)
-        _take(self.advice, other.advice, names)
-        _take(self.marks, other.marks, names)
+        take_over(self.dictionaries.by_team, other.dictionaries.by_team, names)
+        take_over(self.answers, other.answers, names)
+        take_over(self.team_datas, other.team_datas, names)
+        take_over(self.advice, other.advice, names)
+        take_over(self.marks, other.marks, names)
 
     def covering(self, teams: Iterable[str]) -> WarmState:
         """This state for exactly ``teams``: what it holds for other teams is left out, the site facts
@@ -98,12 +95,3 @@ class WarmState:
             {n: a for n, a in self.advice.items() if n in names},
             {n: m for n, m in self.marks.items() if n in names},
         )
-
-
-def _take(mine: dict[str, _V], theirs: Mapping[str, _V], names: Iterable[str]) -> None:
-    """``mine`` holds for each of ``names`` what ``theirs`` holds (nothing where it holds nothing)."""
-    for name in names:
-        if name in theirs:
-            mine[name] = theirs[name]
-        else:
-            mine.pop(name, None)
