@@ -38,8 +38,7 @@ class Api:
         except (AsOfError, MappingError) as error:
             return JSONResponse({"error": str(error)}, 400)
         if documents is None:
-            known = ", ".join(self.reports.teams())
-            return JSONResponse({"error": f"there is no team {team!r}; known teams: {known}"}, 404)
+            return JSONResponse({"error": self.reports.no_team(team)}, 404)
         if not documents:
             return JSONResponse({"error": f"team {team} has no report yet: run kpiokr sync"}, 404)
         return Response(render({"teams": documents}, "json") + "\n", media_type="application/json")
@@ -49,8 +48,7 @@ class Api:
         day: its current cycle's and the previous cycle's, whose names it gives."""
         team = request.path_params["team"]
         if team not in self.reports.teams():
-            known = ", ".join(self.reports.teams())
-            return JSONResponse({"error": f"there is no team {team!r}; known teams: {known}"}, 404)
+            return JSONResponse({"error": self.reports.no_team(team)}, 404)
         cycle = request.query_params.get("cycle") or None
         name = request.query_params.get("series") or None
         points = self.reports.store.daily_points(team, cycle, name)

@@ -74,9 +74,7 @@ class ReviewViews:
         return None if self.shelf is None else self.shelf.read(team, kind, period)
 
     def _unknown(self, team: str) -> str | None:
-        if team in self.reports.teams():
-            return None
-        return f"there is no team {team!r}; known teams: {', '.join(self.reports.teams())}"
+        return None if team in self.reports.teams() else self.reports.no_team(team)
 
     def _page(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         """A page without the date control: a review is as of its own date."""

@@ -90,6 +90,10 @@ class Reports:
             self._teams = (mappings, key, names)
         return names
 
+    def no_team(self, team: str) -> str:
+        """What to answer for a team no mapping file or stored report knows: the teams known."""
+        return f"there is no team {team!r}; known teams: {', '.join(self.teams())}"
+
     def _newest_run(self) -> tuple[object, ...]:
         """What changes when a run starts or ends: the newest run's id, status and end."""
         newest = self.store.runs(limit=1)
