@@ -43,6 +43,11 @@ class RunSummary:
     seconds: float = 0.0
 
     @property
+    def fields_written(self) -> int:
+        """How many score-field values Jira took."""
+        return sum(len(o.write.fields) for o in self.outcomes if o.ok)
+
+    @property
     def properties_written(self) -> int:
         """How many property documents Jira took."""
         return len(self.written_properties)

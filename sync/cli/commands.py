@@ -140,7 +140,7 @@ def daemon(
                 "run %d: %d fetched, %d field(s) written%s, %d request(s)",
                 summary.run_id,
                 summary.fetched,
-                sum(len(o.write.fields) for o in summary.outcomes if o.ok),
+                summary.fields_written,
                 " (write-back is disabled)" if summary.writeback_disabled else "",
                 summary.requests,
                 extra=summary.log_fields(),

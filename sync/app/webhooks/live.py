@@ -185,14 +185,13 @@ class LiveUpdates:
                 for hint in hints:
                     self.on_handled(time.monotonic() - hint.arrived)
             summary = done.summary
-            written = sum(len(o.write.fields) for o in summary.outcomes if o.ok)
             log.info(
                 "live update: run %d for %s after %d webhook(s): %d fetched, %d field(s) written",
                 summary.run_id,
                 ", ".join(sorted(names)),
                 len(hints),
                 summary.fetched,
-                written,
+                summary.fields_written,
                 extra={**summary.log_fields(), "trigger": "webhook", "webhooks": len(hints), "teams": sorted(names)},
             )
 
