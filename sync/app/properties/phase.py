@@ -97,8 +97,12 @@ class PropertyPhase:
                 tx.settle_writes(entry.run_id, entry.issue_key, "written" if landed else "skipped", reason)
         return len(pending)
 
-    def plan(self, desired: Sequence[DesiredProperty], *, reconcile: bool) -> list[DesiredProperty]:
-        """The documents Jira does not hold: by the ledger's digests, or read back from Jira when reconciling."""
+    def plan(
+        self, desired: Sequence[DesiredProperty], *, reconcile: bool, kept_since: datetime | None = None
+    ) -> list[DesiredProperty]:
+        """The documents Jira does not hold: by the ledger's digests, or read back from Jira when reconciling.
+        ``kept_since`` (not when reconciling): a document Jira holds in a version written after it is kept
+        as it is, whatever changed in it since."""
         newest = {
             (e.issue_key, e.field_id): e
             for e in self.store.latest_ledger_entries({d.key for d in desired})
@@ -112,7 +116,10 @@ class PropertyPhase:
                 held = self.jira.get_property(want.entity, want.key, want.property_key)
                 if held is not None and digest(held) == wanted:
                     continue
-            elif entry is not None and entry.value == wanted and entry.outcome in ("written", "failed"):
+            elif entry is not None and (
+                (entry.value == wanted and entry.outcome in ("written", "failed"))
+                or (entry.outcome == "written" and kept_since is not None and entry.written_at > kept_since)
+            ):
                 continue
             planned.append(want)
         return planned

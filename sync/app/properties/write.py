@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sync.app.ports import Ports
-from sync.app.properties.build import DesiredProperty, ListedTeam, daily_series, desired_properties
+from sync.app.properties.build import ListedTeam, daily_series, desired_properties
 from sync.app.properties.forecasts import TeamOutlook
-from sync.app.properties.phase import PropertyOutcomes, PropertyPhase, ledger_field
+from sync.app.properties.phase import PropertyOutcomes, PropertyPhase
 from sync.app.results import team_document
 from sync.app.run_summary import RunSummary
 from sync.mapping import TeamMapping
@@ -60,9 +60,8 @@ def write_properties(
     phase = PropertyPhase(ports.jira, store, ports.clock, summary.run_id, ports.hooks.before_write)
     if not dry_run:
         phase.settle_interrupted({d.key for d in desired})
-    planned = phase.plan(desired, reconcile=reconcile)
-    if quiet and not reconcile and not summary.planned:
-        planned = _due(store, planned, ports.clock())
+    kept_since = ports.clock() - DRIFT_REFRESH if quiet and not reconcile and not summary.planned else None
+    planned = phase.plan(desired, reconcile=reconcile, kept_since=kept_since)
     summary.planned_properties = list(planned)
     log.info("run %d: %d property document(s) to write", summary.run_id, len(planned))
     if dry_run or not writeback.enabled or not planned:
@@ -77,17 +76,6 @@ def write_properties(
     summary.unconfirmed_properties = outcomes.unconfirmed
     summary.problems.extend(f"property not written: {reason}" for reason in outcomes.rejected)
     return outcomes
-
-
-def _due(store: Store, planned: Sequence[DesiredProperty], now: datetime) -> list[DesiredProperty]:
-    """Of ``planned``, those Jira does not hold in a version written less than :data:`DRIFT_REFRESH` ago."""
-    newest = {(e.issue_key, e.field_id): e for e in store.latest_ledger_entries({p.key for p in planned})}
-
-    def recent(wanted: DesiredProperty) -> bool:
-        entry = newest.get((wanted.key, ledger_field(wanted.property_key)))
-        return entry is not None and entry.outcome == "written" and now - entry.written_at < DRIFT_REFRESH
-
-    return [p for p in planned if not recent(p)]
 
 
 def _kept_entries(store: Store, skipped: Sequence[TeamMapping], written: set[str]) -> list[ListedTeam]:
