@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.sync_scale import SUPPORT_MAPPING
+from benchmarks.sync_scale import support_mapping
 from sync.app.daily_series import extend_series
 from sync.store.store import engine_url
 from tests.fakes.world import NOW, make_world
@@ -52,9 +52,7 @@ def main() -> None:
     start, end = NOW.date() - timedelta(days=args.days - 1), NOW.date() + timedelta(days=1)
     with tempfile.TemporaryDirectory() as directory:
         world = make_world(Path(directory) / "kpiokr", issues=args.issues, seed=args.seed)
-        mapping = SUPPORT_MAPPING.read_text()
-        for token, value in (("{cycle}", f'"{args.days} days"'), ("{start}", str(start)), ("{end}", str(end))):
-            mapping = mapping.replace(token, value)
+        mapping = support_mapping(f"{args.days} days", start, end)
         mapping = mapping.replace('projects = ["SUP"]', f"projects = {list(PROJECTS)!r}".replace("'", '"'))
         (world.config_path.parent / "mappings" / "sup.toml").write_text(mapping)
         with world.app() as app:

@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from starlette.testclient import TestClient
 
-from benchmarks.sync_scale import SUPPORT_MAPPING
+from benchmarks.sync_scale import support_mapping
 from sync.app import Access, dashboard_app
 from sync.app.daily_series import extend_series
 from sync.app.web.source import Reports
@@ -72,9 +72,7 @@ def main() -> None:
         started = time.perf_counter()
         world = make_world(Path(directory) / "kpiokr", issues=args.issues, seed=args.seed)
         mappings = world.config_path.parent / "mappings"
-        text = SUPPORT_MAPPING.read_text()
-        for token, value in (("{cycle}", f'"{name}"'), ("{start}", start.isoformat()), ("{end}", end.isoformat())):
-            text = text.replace(token, value)
+        text = support_mapping(name, start, end)
         (mappings / "sup.toml").write_text(text.replace('name = "Customer Support"', 'name = "SUP"'))
         print(f"site of {args.issues} issues generated in {time.perf_counter() - started:.1f} s")
         with world.app() as app:

@@ -48,7 +48,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,14 @@ BULK_ISSUES, BULK_HISTORIES = 1000, 10_000
 
 #: The sandbox's Kanban team (SUP), so that every issue is in scope; its cycle is filled in.
 SUPPORT_MAPPING = Path(__file__).with_name("sync_scale_sup.toml.in")
+
+
+def support_mapping(cycle: str, start: date, end: date) -> str:
+    """The text of :data:`SUPPORT_MAPPING` with its cycle ``cycle`` from ``start`` to ``end``."""
+    text = SUPPORT_MAPPING.read_text()
+    for token, value in (("{cycle}", f'"{cycle}"'), ("{start}", start.isoformat()), ("{end}", end.isoformat())):
+        text = text.replace(token, value)
+    return text
 
 
 # -- the orchestrator: sandbox, edits, minimum, figures --------------------------------------------
@@ -136,11 +144,7 @@ class Orchestrator:
     def _write_config(self) -> Path:
         root = Path(self.directory.name)
         path = write_demo_files(root, self.site, self.server.url, self.flavor, NOW)
-        name, start, end = quarter(NOW.date())
-        text = SUPPORT_MAPPING.read_text()
-        for token, value in (("{cycle}", f'"{name}"'), ("{start}", start.isoformat()), ("{end}", end.isoformat())):
-            text = text.replace(token, value)
-        (root / "mappings" / "sup.toml").write_text(text)
+        (root / "mappings" / "sup.toml").write_text(support_mapping(*quarter(NOW.date())))
         if self.store_kind == "postgres":
             sqlite = 'url = "sqlite:///kpiokr.sqlite3"'
             path.write_text(path.read_text().replace(sqlite, f'url = "{self._pg_schema()}"'))

@@ -38,6 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.sync_scale import support_mapping
 from jira_sandbox import SandboxServer, Site, generate_site
 from jira_sandbox.model import History, Issue
 from sync.cli import commands
@@ -49,7 +50,6 @@ from sync.score_fields import KEY_RESULT_PROGRESS
 from tests.serving import free_port, get
 
 ROOT = Path(__file__).resolve().parents[1]
-SUPPORT_MAPPING = Path(__file__).parent / "sync_scale_sup.toml.in"
 TARGET_P95 = 3.0
 PM = "pm"
 WAIT = 180.0
@@ -57,11 +57,7 @@ WAIT = 180.0
 
 def _config(site: Site, url: str, flavor: str, directory: Path, *, port: int, now: datetime) -> Config:
     path = write_demo_files(directory, site, url, flavor, now, dashboard_port=port)
-    name, start, end = quarter(now.date())
-    text = SUPPORT_MAPPING.read_text()
-    for token, value in (("{cycle}", f'"{name}"'), ("{start}", start.isoformat()), ("{end}", end.isoformat())):
-        text = text.replace(token, value)
-    (directory / "mappings" / "sup.toml").write_text(text)
+    (directory / "mappings" / "sup.toml").write_text(support_mapping(*quarter(now.date())))
     with path.open("a") as config_file:
         config_file.write('\n[webhooks]\nenabled = true\nsecret_file = "webhook-secret"\n')
     config = load_config(path)
