@@ -22,15 +22,13 @@ from datetime import datetime
 from functools import partial
 from typing import Any, Literal
 
-from sync.app.ledger import PROPERTY_PREFIX
+from sync.app.ledger import INTERRUPTED, PROPERTY_PREFIX
 from sync.app.properties.build import DesiredProperty, Entity
-from sync.errors import JiraNotFound, JiraPermissionError, JiraRequestRejected
+from sync.app.write_phase import REJECTED
 from sync.jira import PROPERTY_BULK_ISSUES, JiraGateway
 from sync.store import LedgerEntry, Store
 
 log = logging.getLogger(__name__)
-
-REJECTED = (JiraPermissionError, JiraRequestRejected, JiraNotFound)
 
 
 def digest(value: Any) -> str:
@@ -93,7 +91,7 @@ class PropertyPhase:
             held = self.jira.get_property(entity, entry.issue_key, entry.field_id.removeprefix(PROPERTY_PREFIX))
             landed = held is not None and digest(held) == entry.value
             with self.store.transaction() as tx:
-                reason = None if landed else "the run was interrupted before Jira answered: written again"
+                reason = None if landed else INTERRUPTED
                 tx.settle_writes(entry.run_id, entry.issue_key, "written" if landed else "skipped", reason)
         return len(pending)
 
