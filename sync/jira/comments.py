@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sync.jira.http import ErrorHint, JiraHttp
-from sync.jira.site import Flavor
+from sync.jira.site import Flavor, rest_api
 
 PAGE = 100
 ADD_PERMISSION = "'Browse Projects' and 'Add Comments' in the issue's project"
@@ -49,13 +49,9 @@ def adf_text(node: Any) -> str:
     return ("" if inline else "\n").join(adf_text(child) for child in node.get("content") or ())
 
 
-def _api(flavor: Flavor) -> str:
-    return "/rest/api/3" if flavor == "cloud" else "/rest/api/2"
-
-
 def list_comments(http: JiraHttp, flavor: Flavor, key: str) -> Iterator[IssueComment]:
     """Every comment of issue ``key``, oldest first, page by page."""
-    path = f"{_api(flavor)}/issue/{key}/comment"
+    path = f"{rest_api(flavor)}/issue/{key}/comment"
     hint = ErrorHint(subject=f"read the comments of {key}")
     start = 0
     while True:
@@ -76,7 +72,7 @@ def add_comment(http: JiraHttp, flavor: Flavor, key: str, body: CommentBody) -> 
     """
     hint = ErrorHint(subject=f"comment on {key}", permission=ADD_PERMISSION)
     payload = {"body": dict(body.adf) if flavor == "cloud" else body.wiki}
-    path = f"{_api(flavor)}/issue/{key}/comment"
+    path = f"{rest_api(flavor)}/issue/{key}/comment"
     answer = http.call("POST", path, json_body=payload, hint=hint, idempotent=False, expect=dict)
     return str(answer.get("id"))
 
@@ -88,5 +84,5 @@ def update_comment(
     hint = ErrorHint(subject=f"edit comment {comment_id} on {key}", permission=EDIT_PERMISSION)
     payload = {"body": dict(body.adf) if flavor == "cloud" else body.wiki}
     params = {} if notify or flavor != "cloud" else {"notifyUsers": "false"}
-    path = f"{_api(flavor)}/issue/{key}/comment/{comment_id}"
+    path = f"{rest_api(flavor)}/issue/{key}/comment/{comment_id}"
     http.call("PUT", path, params=params, json_body=payload, hint=hint, expect=dict)

@@ -31,7 +31,7 @@ from sync.jira.rate_limits import Pacer
 from sync.jira.retry import Clock, retrying
 from sync.jira.search import Enough, KnownHistories, search_cloud, search_datacenter
 from sync.jira.settings import JiraSettings
-from sync.jira.site import Account, BoardConfig, FieldInfo, Flavor, ServerInfo
+from sync.jira.site import Account, BoardConfig, FieldInfo, Flavor, ServerInfo, rest_api
 from sync.jira.webhooks import WebhookRegistration, register_webhook
 from sync.score_fields import FieldKind
 
@@ -149,7 +149,7 @@ class JiraRestGateway:
         return self._flavor
 
     def _api(self) -> str:
-        return "/rest/api/3" if self.flavor() == "cloud" else "/rest/api/2"
+        return rest_api(self.flavor())
 
     def server_info(self) -> ServerInfo:
         """``/rest/api/2/serverInfo`` (cached)."""

@@ -15,6 +15,12 @@ from sync.errors import FieldNotFound
 
 Flavor = Literal["cloud", "datacenter"]
 
+
+def rest_api(flavor: Flavor) -> str:
+    """The root of the flavour's platform REST API: version 3 on Cloud, 2 on Data Center."""
+    return "/rest/api/3" if flavor == "cloud" else "/rest/api/2"
+
+
 SPRINT_TYPE = "com.pyxis.greenhopper.jira:gh-sprint"
 EPIC_LINK_TYPE = "com.pyxis.greenhopper.jira:gh-epic-link"
 
