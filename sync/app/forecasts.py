@@ -12,8 +12,9 @@ extended (:mod:`sync.app.properties.forecasts`).
 
 from __future__ import annotations
 
+import functools
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol
@@ -27,7 +28,7 @@ from kpiokr.forecasting import (
     objective_forecast,
 )
 from kpiokr.history import IssueHistory
-from kpiokr.okr import ChildCompletion, EstimateCompletion, KeyResult, KeyResultScore, Objective, ObjectiveScore
+from kpiokr.okr import ChildCompletion, EstimateCompletion, KeyResult, Objective, ObjectiveScore
 from sync.app.results import TeamResult
 from sync.mapping import CycleSection
 
@@ -35,6 +36,8 @@ from sync.mapping import CycleSection
 Series = list[tuple[date, float | None]]
 #: Days of completed work a Monte Carlo forecast draws from.
 THROUGHPUT_DAYS = 42
+#: What a key result graded by completion has done of its total, and whether in estimate points.
+Completion = tuple[float, float, bool]
 
 
 class ForecastSource(Protocol):
@@ -92,17 +95,68 @@ def daily_throughput(
 
 
 def outlooks(source: ForecastSource, result: TeamResult, cycle: CycleSection) -> list[Outlook]:
-    """The outlook of every objective of ``result`` (evaluated at its ``as_of`` against ``cycle``)."""
+    """The outlook of every objective of ``result`` (evaluated at its ``as_of`` against ``cycle``).
+
+    ``source`` is asked once for the daily grades of every key result forecast by its trend, and at
+    most once for the throughput in issues and once in points.
+    """
+    day = result.as_of.astimezone(source.tz).date()
+    planned = [(objective, score, _completions(objective, score)) for objective, score in result.objectives]
+    trended = [f"key_result:{kr.key}" for _, _, krs in planned for kr, done in krs if done is None]
+    series = source.series(trended, cycle.start, day, cycle) if trended else {}
+
+    @functools.cache
+    def throughput(points: bool) -> list[float]:
+        return source.throughput(result.as_of, cycle, points=points)
+
     found = []
-    for objective, score in result.objectives:
+    for objective, score, krs in planned:
         success_at = objective.ambition.success_score
-        graded = {s.key: s for s in score.key_results}
         forecasts = tuple(
-            (kr, _key_result(source, kr, graded.get(kr.key), cycle, as_of=result.as_of, success_at=success_at))
-            for kr in objective.key_results
+            (kr, _key_result(kr, completion, series, throughput, cycle, as_of=day, success_at=success_at))
+            for kr, completion in krs
         )
         combined = _combined(objective, forecasts, success_at)
         found.append(Outlook(objective, score, combined, forecasts, early_warning(combined, score.status)))
+    return found
+
+
+def _key_result(
+    kr: KeyResult,
+    completion: Completion | None,
+    series: Mapping[str, Series],
+    throughput: Callable[[bool], list[float]],
+    cycle: CycleSection,
+    *,
+    as_of: date,
+    success_at: float,
+) -> Forecast:
+    """``kr``'s forecast: Monte Carlo over the ``throughput`` in issues or points from what it has done
+    (its ``completion``), else the trend of its daily grades in ``series``."""
+    end = cycle.end + timedelta(days=1)
+    if completion is None:
+        points = series[f"key_result:{kr.key}"]
+        return forecast_from_series(
+            points, start=cycle.start, end=end, as_of=as_of, success_at=success_at, seed=_seed(kr.key)
+        )
+    done, total, in_points = completion
+    return forecast_from_throughput(
+        done, total, throughput(in_points), as_of=as_of, end=end, success_at=success_at, seed=_seed(kr.key)
+    )
+
+
+def _completions(objective: Objective, score: ObjectiveScore) -> list[tuple[KeyResult, Completion | None]]:
+    """Each key result of ``objective`` with its :data:`Completion` when it is graded by completion and
+    has something to count (a Monte Carlo over throughput); ``None`` for a trend of its daily grades."""
+    graded = {s.key: s for s in score.key_results}
+    found: list[tuple[KeyResult, Completion | None]] = []
+    for kr in objective.key_results:
+        grade = graded.get(kr.key)
+        completion = isinstance(kr.measure, ChildCompletion | EstimateCompletion)
+        if completion and grade is not None and grade.done is not None and grade.total:
+            found.append((kr, (grade.done, grade.total, isinstance(kr.measure, EstimateCompletion))))
+        else:
+            found.append((kr, None))
     return found
 
 
@@ -112,26 +166,3 @@ def _combined(objective: Objective, forecasts: Sequence[tuple[KeyResult, Forecas
 
 def _seed(key: str) -> int:
     return zlib.crc32(key.encode())
-
-
-def _key_result(
-    source: ForecastSource,
-    kr: KeyResult,
-    graded: KeyResultScore | None,
-    cycle: CycleSection,
-    *,
-    as_of: datetime,
-    success_at: float,
-) -> Forecast:
-    day = as_of.astimezone(source.tz).date()
-    end = cycle.end + timedelta(days=1)
-    completion = isinstance(kr.measure, ChildCompletion | EstimateCompletion)
-    if completion and graded is not None and graded.done is not None and graded.total:
-        history = source.throughput(as_of, cycle, points=isinstance(kr.measure, EstimateCompletion))
-        return forecast_from_throughput(
-            graded.done, graded.total, history, as_of=day, end=end, success_at=success_at, seed=_seed(kr.key)
-        )
-    series = source.series([f"key_result:{kr.key}"], cycle.start, day, cycle)[f"key_result:{kr.key}"]
-    return forecast_from_series(
-        series, start=cycle.start, end=end, as_of=day, success_at=success_at, seed=_seed(kr.key)
-    )

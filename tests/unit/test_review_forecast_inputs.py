@@ -34,8 +34,10 @@ class Figures:
     def __init__(self) -> None:
         self.throughputs: list[bool] = []
         self.series_asked: list[str] = []
+        self.series_requests = 0
 
     def series(self, names: Iterable[str], first: date, last: date, cycle: CycleSection) -> dict[str, Series]:
+        self.series_requests += 1
         found: dict[str, Series] = {}
         for name in names:
             self.series_asked.append(name)
@@ -93,3 +95,21 @@ def test_other_measures_and_a_completion_with_nothing_counted_follow_their_daily
     )
     assert source.throughputs == []
     assert source.series_asked == ["key_result:MOB-4", "key_result:MOB-5"]
+
+
+def test_the_daily_grades_are_asked_for_once_and_the_throughput_once_per_unit():
+    source = Figures()
+    outlooks(
+        source,
+        result(
+            (KeyResult("MOB-2", "Issues", ChildCompletion()), KeyResultScore("MOB-2", 0.1, "", done=1, total=10)),
+            (KeyResult("MOB-3", "Issues", ChildCompletion()), KeyResultScore("MOB-3", 0.5, "", done=5, total=10)),
+            (KeyResult("MOB-4", "Points", EstimateCompletion()), KeyResultScore("MOB-4", 0.5, "", done=4, total=8)),
+            (KeyResult("MOB-5", "Rating", NumericTarget("Rating", 4.0, 4.5)), KeyResultScore("MOB-5", 0.4, "")),
+            (KeyResult("MOB-6", "Rating", NumericTarget("Rating", 4.0, 4.5)), KeyResultScore("MOB-6", 0.2, "")),
+        ),
+        CYCLE,
+    )
+    assert sorted(source.throughputs) == [False, True]
+    assert source.series_requests == 1
+    assert source.series_asked == ["key_result:MOB-5", "key_result:MOB-6"]
