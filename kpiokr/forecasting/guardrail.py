@@ -46,6 +46,10 @@ class ControlLimits:
     upper: float
     moving_range: float
 
+    def worse_limit(self, direction: Direction) -> float:
+        """The limit on the worse side of the centre line, ``direction`` saying which way is better."""
+        return self.lower if direction is Direction.HIGHER_IS_BETTER else self.upper
+
 
 @dataclass(frozen=True)
 class GuardrailWarning:
@@ -73,7 +77,7 @@ def xmr_limits(values: Sequence[float]) -> ControlLimits:
 
 def xmr_signal(values: Sequence[float], limits: ControlLimits, direction: Direction) -> str | None:
     """The rule showing a signal on the worse side of ``limits`` among the latest ``values``, if any."""
-    worse_limit = limits.lower if direction is Direction.HIGHER_IS_BETTER else limits.upper
+    worse_limit = limits.worse_limit(direction)
 
     def worse(value: float, than: float) -> bool:
         return direction.better(than, value)
@@ -113,7 +117,7 @@ def guardrail_warning(
         weeks = days / 7
         message = f"the trend line reaches the guardrail {threshold:g} in {weeks:.1f} weeks; signal: {signal}"
         return GuardrailWarning("trend line", signal, weeks, limits, message)
-    worse_limit = limits.lower if direction is Direction.HIGHER_IS_BETTER else limits.upper
+    worse_limit = limits.worse_limit(direction)
     if direction.better(threshold, worse_limit):
         message = (
             f"the natural process limit {worse_limit:g} lies beyond the guardrail {threshold:g}, so routine "
