@@ -158,10 +158,6 @@ def _body_out(body: Any, api: str) -> Any:
     return body if isinstance(body, str) else adf_text(body)
 
 
-def _api(req: Request) -> str:
-    return "3" if req.path.startswith("/rest/api/3/") else "2"
-
-
 def _render(ctx: Context, comment: Comment, api: str) -> dict[str, Any]:
     r = ctx.renderer(api)
     author, editor = ctx.site.users[comment.author], ctx.site.users[comment.update_author]
@@ -195,7 +191,7 @@ def list_comments(ctx: Context, req: Request) -> Response:
         comments = list(comments_of(ctx.site).of(key))
     if (req.arg("orderBy") or "").startswith("-"):
         comments.reverse()
-    api = _api(req)
+    api = req.api
     chunk = [_render(ctx, c, api) for c in comments[start : start + size]]
     return ok({"startAt": start, "maxResults": size, "total": len(comments), "comments": chunk})
 
@@ -204,28 +200,28 @@ def add_comment(ctx: Context, req: Request) -> Response:
     """``POST /rest/api/{2,3}/issue/{key}/comment`` -> 201 with the comment."""
     assert req.user is not None
     key = _issue_key(ctx, req)
-    body = _body_in(req, _api(req))
+    body = _body_in(req, req.api)
     now = ctx.site.clock_state.now_ms()
     with ctx.site.lock:
         book = comments_of(ctx.site)
         comment = Comment(book.next_id, key, body, req.user.key, now, now, req.user.key)
         book.next_id += 1
         book.of(key).append(comment)
-    return ok(_render(ctx, comment, _api(req)), status=201)
+    return ok(_render(ctx, comment, req.api), status=201)
 
 
 def edit_comment(ctx: Context, req: Request) -> Response:
     """``PUT /rest/api/{2,3}/issue/{key}/comment/{id}`` -> 200 with the edited comment."""
     assert req.user is not None
     key = _issue_key(ctx, req)
-    body = _body_in(req, _api(req))
+    body = _body_in(req, req.api)
     with ctx.site.lock:
         comment = next((c for c in comments_of(ctx.site).of(key) if str(c.id) == req.params["id"]), None)
         if comment is None:
             raise ApiError(404, f"Can not find a comment for the id: {req.params['id']}.")
         comment.body, comment.update_author = body, req.user.key
         comment.updated_ms = ctx.site.clock_state.now_ms()
-    return ok(_render(ctx, comment, _api(req)))
+    return ok(_render(ctx, comment, req.api))
 
 
 _V = "/rest/api/{api}"

@@ -22,10 +22,6 @@ GONE = (
 NO_ISSUE = "Issue does not exist or you do not have permission to see it."
 
 
-def _api(req: Request) -> str:
-    return "3" if req.path.startswith("/rest/api/3/") else "2"
-
-
 def _issue(ctx: Context, key: str) -> Issue:
     issue = ctx.site.issue(key)
     if issue is None:
@@ -51,7 +47,7 @@ def _meta(r: Renderer, sel: Selection, expand: set[str]) -> str:
 def get_issue(ctx: Context, req: Request) -> Response:
     """``GET /rest/api/{2,3}/issue/{key}`` with ``fields`` and ``expand=changelog,names,schema``."""
     issue = _issue(ctx, req.params["key"])
-    r = ctx.renderer(_api(req))
+    r = ctx.renderer(req.api)
     sel = select_fields(ctx.site, ctx.flavor, req.args("fields"), "*all")
     expand = _expand(req.arg("expand"))
     with ctx.site.lock:
@@ -79,7 +75,7 @@ def put_issue(ctx: Context, req: Request) -> Response:
 def changelog(ctx: Context, req: Request) -> Response:
     """Cloud ``GET /rest/api/{2,3}/issue/{key}/changelog``: oldest first, paged."""
     issue = _issue(ctx, req.params["key"])
-    r = ctx.renderer(_api(req))
+    r = ctx.renderer(req.api)
     start = max(0, req.int_arg("startAt", 0))
     size = max(1, min(req.int_arg("maxResults", 100), ctx.limits["changelog"]))
     with ctx.site.lock:
@@ -110,7 +106,7 @@ def bulk_changelog(ctx: Context, req: Request) -> Response:
         n0, j0 = decode_token("bulk", token, 2) if token else (0, 0)
     except ValueError:
         raise ApiError(400, "The provided nextPageToken is invalid.") from None
-    site, r = ctx.site, ctx.renderer(_api(req))
+    site, r = ctx.site, ctx.renderer(req.api)
     wanted = {f.key for fid in field_ids if (f := site.field(str(fid), ctx.flavor))} if field_ids else None
     found = {i.id: i for x in ids if (i := site.issue(str(x))) is not None}
     issues = [found[k] for k in sorted(found)]
@@ -159,7 +155,7 @@ def cloud_search(ctx: Context, req: Request) -> Response:
     """Cloud ``GET``/``POST /rest/api/{2,3}/search/jql``: ``nextPageToken`` paging, no total."""
     assert req.user is not None
     p = _params(req)
-    r = ctx.renderer(_api(req))
+    r = ctx.renderer(req.api)
     sel = select_fields(ctx.site, ctx.flavor, p.get("fields"), "id")
     expand = _expand(p.get("expand"))
     with_changelog = "changelog" in expand

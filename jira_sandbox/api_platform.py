@@ -18,10 +18,6 @@ TITLE = "kpiokr Jira sandbox"
 BUILD_MS = 1_763_000_000_000
 
 
-def _api(req: Request) -> str:
-    return "3" if req.path.startswith("/rest/api/3/") else "2"
-
-
 def server_info(ctx: Context, req: Request) -> Response:
     """``GET /rest/api/{2,3}/serverInfo``."""
     now = ctx.site.clock_state.now_ms()
@@ -59,24 +55,24 @@ def server_info(ctx: Context, req: Request) -> Response:
 def myself(ctx: Context, req: Request) -> Response:
     """``GET /rest/api/{2,3}/myself``: the calling account, with its time zone."""
     assert req.user is not None
-    return ok(ctx.renderer(_api(req)).user_obj(req.user, full=True))
+    return ok(ctx.renderer(req.api).user_obj(req.user, full=True))
 
 
 def statuses(ctx: Context, req: Request) -> Response:
     """``GET /rest/api/{2,3}/status``."""
-    r = ctx.renderer(_api(req))
+    r = ctx.renderer(req.api)
     return ok([r.status_obj(s) for s in ctx.site.statuses])
 
 
 def categories(ctx: Context, req: Request) -> Response:
     """``GET /rest/api/{2,3}/statuscategory``."""
-    r = ctx.renderer(_api(req))
+    r = ctx.renderer(req.api)
     return ok([r.category_obj(c) for c in ctx.site.categories])
 
 
 def resolutions(ctx: Context, req: Request) -> Response:
     """``GET /rest/api/{2,3}/resolution``: every resolution of the site."""
-    rest = f"{ctx.base}/rest/api/{_api(req)}"
+    rest = f"{ctx.base}/rest/api/{req.api}"
     return ok(
         [
             {"self": f"{rest}/resolution/{r.id}", "id": r.id, "description": r.description, "name": r.name}
@@ -87,7 +83,7 @@ def resolutions(ctx: Context, req: Request) -> Response:
 
 def fields(ctx: Context, req: Request) -> Response:
     """``GET /rest/api/{2,3}/field``: system and custom fields."""
-    r = ctx.renderer(_api(req))
+    r = ctx.renderer(req.api)
     return ok([r.field_obj(f) for f in ctx.site.live_fields(ctx.flavor)])
 
 
@@ -98,7 +94,7 @@ def new_field(ctx: Context, req: Request) -> Response:
     if not isinstance(name, str) or not isinstance(type_key, str):
         raise ApiError(400, errors={"name" if not isinstance(name, str) else "type": "This field is required."})
     description = body.get("description") if isinstance(body.get("description"), str) else None
-    return ok(ctx.renderer(_api(req)).field_obj(create_field(ctx.site, name, type_key, description)), 201)
+    return ok(ctx.renderer(req.api).field_obj(create_field(ctx.site, name, type_key, description)), 201)
 
 
 def _custom(ctx: Context, field_id: str) -> Field:
@@ -123,7 +119,7 @@ def finished_task(ctx: Context, req: Request, description: str, message: str, *,
     task_id = str(10000 + len(ctx.tasks))
     now = ctx.site.clock_state.now_ms()
     task: dict[str, Any] = {
-        "self": f"{ctx.base}/rest/api/{_api(req)}/task/{task_id}",
+        "self": f"{ctx.base}/rest/api/{req.api}/task/{task_id}",
         "id": task_id,
         "description": description,
         "status": "COMPLETE",

@@ -23,10 +23,6 @@ BULK_PROPERTIES = 10
 _V = "/rest/api/{api}"
 
 
-def _api(req: Request) -> str:
-    return "3" if req.path.startswith("/rest/api/3/") else "2"
-
-
 def _entity(ctx: Context, req: Request) -> tuple[tuple[str, str], str]:
     """The entity a request names, as the site keeps its properties, and its path for ``self`` links."""
     if "issue" in req.params:
@@ -54,7 +50,7 @@ def list_keys(ctx: Context, req: Request) -> Response:
     entity, path = _entity(ctx, req)
     with ctx.site.lock:
         keys = sorted(ctx.site.properties.get(entity, {}))
-    base = f"{ctx.base}/rest/api/{_api(req)}/{path}/properties"
+    base = f"{ctx.base}/rest/api/{req.api}/{path}/properties"
     return ok({"keys": [{"key": k, "self": f"{base}/{k}"} for k in keys]})
 
 

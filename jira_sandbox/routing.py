@@ -38,6 +38,11 @@ class Request:
     user: User | None = None
     params: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def api(self) -> str:
+        """The version of the REST API the request's path names: ``"3"`` (Cloud's v3), else ``"2"``."""
+        return "3" if self.path.startswith("/rest/api/3/") else "2"
+
     def arg(self, name: str, default: str | None = None) -> str | None:
         """The last value of a query parameter."""
         values = self.query.get(name)
