@@ -19,6 +19,11 @@ def number(value: float | None, unit: str | None = None) -> str:
     return f"{shown} {unit}" if unit else shown
 
 
+def difference(later: float | None, earlier: float | None) -> float | None:
+    """``later`` less ``earlier``, or ``None`` when either is missing."""
+    return None if later is None or earlier is None else later - earlier
+
+
 def signed(value: float | None) -> str:
     """``+1.5``, ``-0.25``, ``0`` or ``-`` for no value."""
     return "-" if value is None else ("+" if value > 0 else "") + number(value)

@@ -10,7 +10,17 @@ from typing import Any
 from kpiokr.kpi import KpiDefinition, KpiStatus, kpi_status
 from sync.app.forecasts import Outlook, Series, outlooks
 from sync.app.reviews.blocks import Block, Bullets, Heading, Paragraph, Table, section
-from sync.app.reviews.figures import kpi_by_key, kpi_quality, moment, number, owner, quality_text, review_head, signed
+from sync.app.reviews.figures import (
+    difference,
+    kpi_by_key,
+    kpi_quality,
+    moment,
+    number,
+    owner,
+    quality_text,
+    review_head,
+    signed,
+)
 from sync.app.reviews.forecasts import forecast_json, forecast_line
 from sync.app.reviews.model import Review
 from sync.app.reviews.periods import Period
@@ -42,7 +52,7 @@ def _objective(outlook: Outlook, series: dict[str, Series]) -> dict[str, Any]:
                 "owner": kr.owner,
                 "score": now,
                 "month_start": begun,
-                "movement": None if now is None or begun is None else now - begun,
+                "movement": difference(now, begun),
                 "progress": graded.progress if graded else "",
                 "forecast": forecast_json(forecast),
             }
@@ -133,7 +143,7 @@ def objective_blocks(o: dict[str, Any]) -> list[Block]:
     f = o["forecast"]
     lines = [
         f"Score {number(o['score'])} against an expected pace of {number(o['expected'])}: {o['status']} "
-        f"({o['ambition']}, success at {number(o['success_at'])}); {signed(_diff(o['score'], o['month_start']))} "
+        f"({o['ambition']}, success at {number(o['success_at'])}); {signed(difference(o['score'], o['month_start']))} "
         "over the month",
         f"Forecast at cycle end: {forecast_line(f)}",
     ]
@@ -153,10 +163,6 @@ def objective_blocks(o: dict[str, Any]) -> list[Block]:
         ),
     )
     return [Heading(f"{o['key']} {o['title']} ({owner(o['owner'])})"), Bullets(tuple(lines)), table]
-
-
-def _diff(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None else a - b
 
 
 def _guarding(g: dict[str, Any]) -> str:

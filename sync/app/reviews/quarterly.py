@@ -9,7 +9,17 @@ from typing import Any
 
 from sync.app.forecasts import Series
 from sync.app.reviews.blocks import Block, Bullets, Heading, Paragraph, Table, section
-from sync.app.reviews.figures import kpi_by_key, kpi_quality, moment, number, owner, quality_text, review_head, signed
+from sync.app.reviews.figures import (
+    difference,
+    kpi_by_key,
+    kpi_quality,
+    moment,
+    number,
+    owner,
+    quality_text,
+    review_head,
+    signed,
+)
 from sync.app.reviews.load import load_lint
 from sync.app.reviews.model import Review
 from sync.app.reviews.monthly import breached_days
@@ -152,7 +162,7 @@ def _shared_blocks(data: dict[str, Any]) -> list[Block]:
                 owner(t["owner"]),
                 number(t["start"]),
                 number(t["end"]),
-                signed(None if t["start"] is None or t["end"] is None else t["end"] - t["start"]),
+                signed(difference(t["end"], t["start"])),
                 f"{number(t['low'])} to {number(t['high'])}",
                 str(t["breach_days"]),
             )

@@ -11,7 +11,7 @@ from kpiokr.forecasting import guardrail_warning
 from kpiokr.kpi import KpiResult, KpiStatus
 from sync.app.forecasts import Series
 from sync.app.reviews.blocks import Block, Bullets, Heading, Paragraph, Table, section
-from sync.app.reviews.figures import kpi_quality, moment, number, owner, quality_text, review_head, signed
+from sync.app.reviews.figures import difference, kpi_quality, moment, number, owner, quality_text, review_head, signed
 from sync.app.reviews.model import Review
 from sync.app.reviews.periods import Period
 from sync.app.reviews.timeline import TeamTimeline
@@ -24,7 +24,6 @@ def _row(kpi: KpiResult, series: Series, previous: float | None, horizon: int, a
     definition = kpi.definition
     day = series[-1][0] if series else as_of.date()
     warning = guardrail_warning(series, definition.threshold, definition.direction, as_of=day, horizon_weeks=horizon)
-    change = None if kpi.value is None or previous is None else kpi.value - previous
     return {
         "key": definition.key,
         "name": definition.name,
@@ -37,7 +36,7 @@ def _row(kpi: KpiResult, series: Series, previous: float | None, horizon: int, a
         "status": kpi.status.value,
         "trend": kpi.trend.value,
         "last_week": previous,
-        "change": change,
+        "change": difference(kpi.value, previous),
         "breach": kpi.status is KpiStatus.BREACH,
         "early_warning": None
         if warning is None
