@@ -44,6 +44,7 @@ from kpiokr.forecasting import (
     objective_forecast,
     predictive_power,
 )
+from kpiokr.forecasting.model import clamp
 from kpiokr.kpi import Direction
 
 DAYS = 91
@@ -68,10 +69,6 @@ class ChildKr:
     daily: tuple[int, ...]
 
 
-def _clamp(value: float) -> float:
-    return min(max(value, 0.0), 1.0)
-
-
 def _poisson(rng: random.Random, rate: float) -> int:
     """Knuth's method: fine for the small daily rates here."""
     limit, count, product = math.exp(-rate), 0, rng.random()
@@ -90,7 +87,7 @@ def numeric_kr(rng: random.Random) -> NumericKr:
     level, grades = 0.0, []
     for day in range(1, DAYS + 1):
         level += pace * (factor if day > change else 1.0) + (rng.gauss(0, noise) if walk else 0.0)
-        grades.append(_clamp(level + (0.0 if walk else rng.gauss(0, noise))))
+        grades.append(clamp(level + (0.0 if walk else rng.gauss(0, noise))))
     if weekly:
         grades = [grades[(d // 7) * 7] for d in range(DAYS)]
     return NumericKr(tuple(grades))
@@ -112,14 +109,14 @@ def actual(kr: NumericKr | ChildKr) -> float:
     """The grade at the end of the cycle."""
     if isinstance(kr, NumericKr):
         return kr.grades[-1]
-    return _clamp(sum(kr.daily[HISTORY_DAYS:]) / kr.total)
+    return clamp(sum(kr.daily[HISTORY_DAYS:]) / kr.total)
 
 
 def current(kr: NumericKr | ChildKr, day: int) -> float:
     """The grade at the end of the cycle's ``day``-th day."""
     if isinstance(kr, NumericKr):
         return kr.grades[day - 1]
-    return _clamp(sum(kr.daily[HISTORY_DAYS : HISTORY_DAYS + day]) / kr.total)
+    return clamp(sum(kr.daily[HISTORY_DAYS : HISTORY_DAYS + day]) / kr.total)
 
 
 def forecast(kr: NumericKr | ChildKr, day: int, success_at: float, runs: int, seed: int) -> Forecast:
@@ -179,7 +176,7 @@ def backtest(objectives: int, runs: int, seed: int) -> tuple[dict[tuple[float, s
         for share in CHECKPOINTS:
             day = round(DAYS * share)
             made = [forecast(kr, day, success_at, runs, seed=index * 10 + k) for k, kr in enumerate(krs)]
-            baselines = [_clamp(current(kr, day) / (day / DAYS)) for kr in krs]
+            baselines = [clamp(current(kr, day) / (day / DAYS)) for kr in krs]
             for kr, one, base, truth in zip(krs, made, baselines, truths, strict=True):
                 kind = "numeric (trend)" if isinstance(kr, NumericKr) else "children (monte carlo)"
                 tallies.setdefault((share, kind), Tally()).add(one, base, truth)
@@ -198,7 +195,7 @@ def _history(rng: random.Random, cycles: int, objectives: int) -> list[tuple[flo
         end = begin + timedelta(days=DAYS)
         for _ in range(objectives):
             load = rng.uniform(0.0, 1.0)  # the unseen cause: a heavy bug load slows every objective
-            grade = _clamp(0.95 - 0.6 * load + rng.gauss(0, 0.1))
+            grade = clamp(0.95 - 0.6 * load + rng.gauss(0, 0.1))
             bugs = [(begin + timedelta(days=d), 40 + 40 * load + rng.gauss(0, 8)) for d in range(DAYS)]
             deploys = [(begin + timedelta(days=d), rng.uniform(1.0, 6.0)) for d in range(DAYS)]
             bug_health = first_half_health(bugs, 72.0, Direction.LOWER_IS_BETTER, start=begin, end=end)
